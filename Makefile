@@ -1,0 +1,33 @@
+# Two commands on a fresh clone: `make run` (the service on SQLite, study loaded) and
+# `make test` (the test suite). Both make their own virtual environment.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: install run web scheduler test lint clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@
+
+## The service on SQLite with NCT02495519 loaded: web app and scheduler in one process.
+run: install
+	$(BIN)/diary db upgrade
+	$(BIN)/diary load-default-study
+	$(BIN)/diary serve --port $(PORT)
+
+## The tests on SQLite (set TEST_DATABASE_URL for PostgreSQL).
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

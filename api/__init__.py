@@ -1,0 +1,48 @@
+"""HTTP only: flask-smorest blueprints and marshmallow schemas. Parse, call, respond."""
+
+from flask import Flask
+from flask_smorest import Api as SmorestApi
+
+from api.auth import BEARER_SCHEME
+from api.errors import ErrorSchema
+
+
+class Api(SmorestApi):
+    """flask-smorest's Api, documenting our error body; the handlers live in api.errors."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        # api.errors registers one handler set for the whole app, API or not.
+        pass
+
+
+api = Api()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every resource under /api/v1 and document the two kinds of token."""
+    from api import health
+
+    api.init_app(app)
+    api.spec.components.security_scheme("staffToken", BEARER_SCHEME)
+    api.spec.components.security_scheme("deviceToken", BEARER_SCHEME)
+    for blueprint in _api_blueprints():
+        api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
+    app.register_blueprint(health.bp)
+    for blueprint in _plain_blueprints():
+        app.register_blueprint(blueprint)
+
+
+def _api_blueprints():
+    """Return the flask-smorest blueprints, each with its own url_prefix under /api/v1."""
+    from api import alerts, me, participants, sessions, staff_doses
+
+    return [sessions.blp, participants.blp, staff_doses.blp, me.blp, alerts.blp]
+
+
+def _plain_blueprints():
+    """Return blueprints outside the documented API (webhooks)."""
+    from api import webhooks
+
+    return [webhooks.bp]

@@ -1,0 +1,87 @@
+"""One error body for everything: ``{"code", "status", "message", "errors"}``."""
+
+import logging
+from http import HTTPStatus
+
+import marshmallow as ma
+from flask import Flask, jsonify
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from diary.errors import DomainError
+from diary.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class ErrorSchema(ma.Schema):
+    """The error body (documentation only)."""
+
+    code = ma.fields.Integer(metadata={"description": "HTTP status code"})
+    status = ma.fields.String(metadata={"description": "HTTP status name"})
+    message = ma.fields.String(metadata={"description": "What went wrong, for a person"})
+    errors = ma.fields.Dict(metadata={"description": "Field name → list of messages"})
+
+
+def error_response(code: int, message: str, errors: dict | None = None, headers=None):
+    """Build the one error body with its status code."""
+    body = {
+        "code": code,
+        "status": HTTPStatus(code).phrase,
+        "message": message,
+        "errors": errors or {},
+    }
+    response = jsonify(body)
+    response.status_code = code
+    for name, value in headers or []:
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def _flatten_locations(messages: dict) -> dict:
+    # webargs nests field errors under the location ("json", "query"); one location is
+    # the usual case and a client wants the field names at the top.
+    if len(messages) == 1:
+        (only,) = messages.values()
+        if isinstance(only, dict):
+            return only
+    return messages
+
+
+def handle_http_exception(error: HTTPException):
+    """Render any werkzeug/flask-smorest HTTP error in the one shape."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages") or {}
+    if isinstance(errors, dict):
+        errors = _flatten_locations(errors)
+    message = data.get("message") or error.description or HTTPStatus(error.code).phrase
+    if error.code == 422 and not data.get("message"):
+        message = "The request has invalid fields."
+    headers = list(error.get_headers()) + list((data.get("headers") or {}).items())
+    return error_response(error.code, message, errors, headers)
+
+
+def handle_domain_error(error: DomainError):
+    """Render a domain refusal with the status its class carries."""
+    db.session.rollback()
+    return error_response(error.status, error.message, error.errors)
+
+
+def handle_unexpected(error: Exception):
+    """Log the failure (type and place, never request data) and answer a bare 500."""
+    db.session.rollback()
+    if isinstance(error, SQLAlchemyError):
+        # SQLAlchemy messages can quote row values; the engine hides parameters, and
+        # the class name is enough to find the traceback's cause.
+        log.error("database error: %s", type(error).__name__, exc_info=error)
+    else:
+        log.error("unhandled error: %s", type(error).__name__, exc_info=error)
+    return error_response(500, "Something went wrong on our side. It has been logged.")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Send every error, expected or not, through the one body."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,26 @@
+"""Liveness and readiness, for load balancers and orchestrators."""
+
+from flask import Blueprint
+from sqlalchemy import text
+
+from api.errors import error_response
+from diary.extensions import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Say the process is alive."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Say whether the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        return error_response(503, "The database is not reachable.")
+    return {"status": "ok", "database": "ok"}

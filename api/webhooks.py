@@ -1,0 +1,5 @@
+"""TODO: Twilio webhooks."""
+
+from flask import Blueprint
+
+bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")

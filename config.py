@@ -1,0 +1,59 @@
+"""Settings, all read from the environment when the app is created (never at import)."""
+
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def from_environment(env: dict | None = None) -> dict:
+    """Build the app's settings from environment variables."""
+    env = dict(os.environ if env is None else env)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'diary.sqlite3'}"
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
+        "DIARY_DEFAULT_STUDY": env.get("DIARY_DEFAULT_STUDY", "NCT02495519"),
+        "DIARY_STAFF_TOKEN_HOURS": _int(env, "DIARY_STAFF_TOKEN_HOURS", 12),
+        "DIARY_DEVICE_TOKEN_DAYS": _int(env, "DIARY_DEVICE_TOKEN_DAYS", 365),
+        "DIARY_ACTIVATION_CODE_HOURS": _int(env, "DIARY_ACTIVATION_CODE_HOURS", 72),
+        "DIARY_PUBLIC_BASE_URL": env.get("DIARY_PUBLIC_BASE_URL", ""),
+        "DIARY_PROXY_COUNT": _int(env, "DIARY_PROXY_COUNT", 0),
+        "DIARY_LOG_LEVEL": env.get("DIARY_LOG_LEVEL", "INFO"),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
+        "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
+        "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER", ""),
+        "TWILIO_STATUS_CALLBACK_URL": env.get("TWILIO_STATUS_CALLBACK_URL", ""),
+        "TWILIO_VALIDITY_PERIOD": _int(env, "TWILIO_VALIDITY_PERIOD", 7200),
+        # Only for tests and local fakes: where the twilio client sends its requests.
+        "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL", ""),
+        "DIARY_SMS_SENDER": env.get("DIARY_SMS_SENDER", ""),
+        "DIARY_SCHEDULER_IN_PROCESS": _bool(env.get("DIARY_SCHEDULER_IN_PROCESS")),
+        # Flask-smorest / OpenAPI
+        "API_TITLE": "Treatment diary",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_REDOC_PATH": "docs",
+        "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+        "JSON_SORT_KEYS": False,
+    }

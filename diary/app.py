@@ -1,0 +1,116 @@
+"""The application factory."""
+
+import logging
+import uuid
+
+from flask import Flask, g, request
+from sqlalchemy import event
+
+import config
+from api import register_blueprints
+from api.errors import error_response, register_error_handlers
+from diary.extensions import db, migrate
+from diary.json import DiaryJSONProvider
+from diary.paths import MIGRATIONS_DIR
+
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the web app: settings, extensions, routes, errors, commands."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.json_provider_class = DiaryJSONProvider
+    app.json = DiaryJSONProvider(app)
+    app.config.from_mapping(config.from_environment())
+    if test_config:
+        app.config.from_mapping(test_config)
+    configure_logging(app)
+    register_extensions(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stderr at the configured level (bodies, numbers and names never logged)."""
+    logging.basicConfig(
+        level=app.config["DIARY_LOG_LEVEL"],
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database and migrations; tune SQLite to behave like a real database."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    # Never echo row values (phone numbers, notes) into logs or error messages.
+    options.setdefault("hide_parameters", True)
+    if uri.startswith("sqlite"):
+        _ensure_sqlite_directory(uri)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            _tune_sqlite(db.engine)
+
+
+def _ensure_sqlite_directory(uri: str) -> None:
+    from pathlib import Path
+
+    path = uri.removeprefix("sqlite:///")
+    if path and path != ":memory:" and not path.startswith("file:"):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _tune_sqlite(engine) -> None:
+    # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over
+    # (the recipe in SQLAlchemy's SQLite dialect docs), enforce foreign keys, and wait
+    # for a writer instead of failing at once.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 5000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Give each request an id (for the audit trail and logs) and insist on JSON bodies."""
+
+    @app.before_request
+    def _request_id():
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming[:64] if incoming.isprintable() and incoming else uuid.uuid4().hex
+
+    @app.before_request
+    def _json_only():
+        if (
+            request.method in _BODY_METHODS
+            and request.path.startswith("/api/")
+            and (request.content_length or request.headers.get("Transfer-Encoding"))
+            and not request.is_json
+        ):
+            return error_response(400, "The body must be JSON (Content-Type: application/json).")
+        return None
+
+    @app.after_request
+    def _echo_request_id(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``diary`` sub-commands."""
+    from diary.cli import register
+
+    register(app)

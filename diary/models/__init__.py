@@ -1,0 +1,32 @@
+"""Every model, imported here so metadata (and Alembic) sees all tables."""
+
+from diary.models.access_token import AccessToken
+from diary.models.activation_code import ActivationCode
+from diary.models.alert import Alert
+from diary.models.audit_event import AuditEvent
+from diary.models.dose_entry import DoseEntry
+from diary.models.dose_hold import DoseHold
+from diary.models.inbound_message import InboundMessage
+from diary.models.message import Message
+from diary.models.participant import Participant
+from diary.models.prescribed_dose import PrescribedDose
+from diary.models.site import Site
+from diary.models.staff_user import StaffUser, staff_site
+from diary.models.study import Study
+
+__all__ = [
+    "AccessToken",
+    "ActivationCode",
+    "Alert",
+    "AuditEvent",
+    "DoseEntry",
+    "DoseHold",
+    "InboundMessage",
+    "Message",
+    "Participant",
+    "PrescribedDose",
+    "Site",
+    "StaffUser",
+    "Study",
+    "staff_site",
+]

@@ -1,0 +1,23 @@
+"""A text message a participant (or anyone) sent to the study number."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from diary.extensions import db
+from diary.types import UTCDateTime
+
+
+class InboundMessage(db.Model):
+    __tablename__ = "inbound_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Twilio retries webhooks; its MessageSid makes a retry a no-op.
+    message_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    from_e164: Mapped[str] = mapped_column(String(20))
+    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    # What the text was understood as: taken, missed, stop, start, help, unknown.
+    intent: Mapped[str] = mapped_column(String(12))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)

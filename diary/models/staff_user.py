@@ -1,0 +1,41 @@
+"""A member of a study team: admin, coordinator or investigator, scoped to sites."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from diary.extensions import db
+from diary.models.site import Site
+from diary.types import UTCDateTime
+
+ROLES = ("admin", "coordinator", "investigator")
+
+staff_site = Table(
+    "staff_site",
+    db.metadata,
+    Column("staff_user_id", ForeignKey("staff_user.id"), primary_key=True),
+    Column("site_id", ForeignKey("site.id"), primary_key=True),
+)
+
+
+class StaffUser(db.Model):
+    __tablename__ = "staff_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    sites: Mapped[list[Site]] = relationship(secondary=staff_site, lazy="selectin")
+
+    @property
+    def site_ids(self) -> set[int]:
+        return {site.id for site in self.sites}
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"

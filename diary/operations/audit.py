@@ -1,0 +1,55 @@
+"""Writing the audit trail, always inside the caller's transaction."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from flask import g, has_request_context
+
+from diary.clock import utcnow
+from diary.extensions import db
+from diary.models import AuditEvent
+
+
+def snapshot(row, fields) -> dict:
+    """Return a JSON-safe dict of the named attributes of a row, for before/after."""
+    return {name: _json_safe(getattr(row, name)) for name in fields}
+
+
+def _json_safe(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def record_audit(
+    actor,
+    action: str,
+    entity,
+    *,
+    participant_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Add an audit event for ``action`` on ``entity`` to the current transaction.
+
+    ``actor`` is a ``diary.actor.Actor``. The entity's
+    id must be known, so callers flush a new row first.
+    """
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor_type=actor.type,
+        actor_id=actor.id,
+        action=action,
+        entity_type=entity.__tablename__,
+        entity_id=entity.id,
+        participant_id=participant_id,
+        before=before,
+        after=after,
+        reason=reason,
+        request_id=g.get("request_id") if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event

@@ -1,0 +1,109 @@
+"""Loading study definition files."""
+
+import hashlib
+import tomllib
+from datetime import time
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+
+from diary.actor import Actor
+from diary.clock import utcnow
+from diary.errors import InvalidInput
+from diary.extensions import db
+from diary.models import Site, Study
+from diary.operations.audit import record_audit
+from diary.paths import STUDIES_DIR
+
+REQUIRED_TEMPLATES = ("reminder", "follow_up", "recorded", "help", "not_understood",
+                      "opted_in", "staff_alert", "staff_escalation")
+
+
+def default_study_file(code: str) -> Path:
+    """Return the path of a study definition shipped with the package."""
+    return STUDIES_DIR / f"{code}.toml"
+
+
+def parse_definition(raw: bytes) -> dict:
+    """Parse and check a study definition; raise InvalidInput naming what is wrong."""
+    try:
+        definition = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InvalidInput(f"The study file is not valid TOML: {exc}") from exc
+    problems = {}
+    for key in ("code", "title", "drug", "regimen", "windows", "adherence", "reminders",
+                "sites", "sms", "locales"):
+        if key not in definition:
+            problems[key] = ["Missing."]
+    for site in definition.get("sites", []):
+        try:
+            ZoneInfo(site.get("timezone", ""))
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.setdefault("sites", []).append(f"Unknown time zone for {site.get('code')}.")
+    for locale in definition.get("locales", []):
+        templates = definition.get("sms", {}).get("templates", {}).get(locale, {})
+        missing = [name for name in REQUIRED_TEMPLATES if name not in templates]
+        if missing:
+            problems[f"sms.templates.{locale}"] = [f"Missing: {', '.join(missing)}."]
+    if problems:
+        raise InvalidInput("The study file is incomplete.", problems)
+    return definition
+
+
+def load_study(path: Path) -> tuple[Study, bool]:
+    """Load (or refresh) a study and its sites from a file; return it and whether it changed.
+
+    Idempotent: loading the same file again changes nothing and writes no audit event.
+    """
+    raw = path.read_bytes()
+    definition = parse_definition(raw)
+    digest = hashlib.sha256(raw).hexdigest()
+    study = db.session.execute(
+        select(Study).where(Study.code == definition["code"])
+    ).scalar_one_or_none()
+    if study is not None and study.definition_sha256 == digest:
+        return study, False
+    before = {"definition_sha256": study.definition_sha256} if study else None
+    if study is None:
+        study = Study(code=definition["code"])
+        db.session.add(study)
+    _apply_definition(study, definition, digest)
+    db.session.flush()
+    _upsert_sites(study, definition["sites"])
+    record_audit(Actor.system(), "study.loaded", study, before=before,
+                 after={"definition_sha256": digest, "file": path.name})
+    db.session.commit()
+    return study, True
+
+
+def _apply_definition(study: Study, definition: dict, digest: str) -> None:
+    reminders = definition["reminders"]
+    study.title = definition["title"]
+    study.drug = definition["drug"]["name"]
+    study.route = definition["drug"].get("route", "oral")
+    study.dose_mg = Decimal(str(definition["regimen"]["dose_mg"]))
+    study.doses_per_day = int(definition["regimen"].get("doses_per_day", 1))
+    study.primary_window_days = int(definition["windows"]["primary_days"])
+    study.late_entry_hours = int(definition["windows"]["late_entry_hours"])
+    study.adherence_threshold = Decimal(str(definition["adherence"]["threshold"]))
+    study.reminder_time = time.fromisoformat(reminders["time"])
+    study.quiet_start = time.fromisoformat(reminders["quiet_start"])
+    study.quiet_end = time.fromisoformat(reminders["quiet_end"])
+    study.definition = definition
+    study.definition_sha256 = digest
+    study.loaded_at = utcnow()
+
+
+def _upsert_sites(study: Study, sites: list[dict]) -> None:
+    existing = {
+        site.code: site
+        for site in db.session.execute(select(Site).where(Site.study_id == study.id)).scalars()
+    }
+    for entry in sites:
+        site = existing.get(entry["code"]) or Site(study_id=study.id, code=entry["code"])
+        site.name = entry["name"]
+        site.timezone = entry["timezone"]
+        db.session.add(site)
+    db.session.flush()

@@ -1,0 +1,135 @@
+"""Build studies' people and diaries the way the protocol describes them."""
+
+import functools
+import itertools
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from diary.clock import utcnow
+from diary.extensions import db
+from diary.models import (
+    AccessToken,
+    Participant,
+    PrescribedDose,
+    Site,
+    StaffUser,
+    Study,
+)
+from diary.passwords import hash_password
+from diary.tokens import new_token, token_digest
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@functools.cache
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def default_study() -> Study:
+    return db.session.execute(select(Study).where(Study.code == "NCT02495519")).scalar_one()
+
+
+def default_site(study: Study | None = None) -> Site:
+    study = study or default_study()
+    return db.session.execute(select(Site).where(Site.study_id == study.id)).scalars().first()
+
+
+def make_site(code: str | None = None, tz: str = "Asia/Seoul") -> Site:
+    study = default_study()
+    site = Site(study_id=study.id, code=code or f"X{next(_counter)}", name="Other site",
+                timezone=tz)
+    db.session.add(site)
+    db.session.commit()
+    return site
+
+
+def make_staff(role: str = "coordinator", sites=None, email: str | None = None,
+               phone: str | None = None, active: bool = True) -> StaffUser:
+    staff = StaffUser(
+        email=email or f"staff{next(_counter)}@example.org",
+        password_hash=_password_hash(),
+        role=role,
+        phone_e164=phone,
+        active=active,
+        created_at=utcnow(),
+    )
+    staff.sites = list(sites if sites is not None else [default_site()])
+    db.session.add(staff)
+    db.session.commit()
+    return staff
+
+
+def token_for(subject, hours: int = 12) -> str:
+    """Issue a bearer token for a staff user or a participant's device."""
+    token = new_token()
+    is_staff = isinstance(subject, StaffUser)
+    db.session.add(
+        AccessToken(
+            token_sha256=token_digest(token),
+            kind="staff" if is_staff else "device",
+            staff_user_id=subject.id if is_staff else None,
+            participant_id=None if is_staff else subject.id,
+            created_at=utcnow(),
+            expires_at=utcnow() + timedelta(hours=hours),
+        )
+    )
+    db.session.commit()
+    return token
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_participant(
+    enrolled: str | date | None = None,
+    tz: str = "Asia/Seoul",
+    site: Site | None = None,
+    study_code: str | None = None,
+    locale: str = "ko",
+    phone: str | None = "+821012345678",
+    sms_consent: bool = True,
+    reminder_time: str = "09:00",
+    status: str = "active",
+    dose_mg: int | str = 400,
+    proxy_reporter: bool = False,
+) -> Participant:
+    """Enrol a participant directly (the enrolment API has its own tests)."""
+    site = site or default_site()
+    if enrolled is None:
+        enrolled = utcnow().date() - timedelta(days=10)
+    enrolled_on = date.fromisoformat(enrolled) if isinstance(enrolled, str) else enrolled
+    now = utcnow()
+    participant = Participant(
+        study_id=site.study_id,
+        site_id=site.id,
+        study_code=study_code or f"S01-{next(_counter):03d}",
+        enrolled_on=enrolled_on,
+        timezone=tz,
+        locale=locale,
+        phone_e164=phone,
+        sms_consent=sms_consent,
+        sms_consent_at=now if sms_consent else None,
+        reminder_time=time.fromisoformat(reminder_time),
+        proxy_reporter=proxy_reporter,
+        status=status,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(participant)
+    db.session.flush()
+    db.session.add(
+        PrescribedDose(
+            participant_id=participant.id,
+            effective_from=enrolled_on,
+            dose_mg=Decimal(str(dose_mg)),
+            reason="Starting dose per protocol",
+            created_at=now,
+        )
+    )
+    db.session.commit()
+    return participant

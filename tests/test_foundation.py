@@ -1,0 +1,55 @@
+"""The app's wiring: health, errors, OpenAPI, migrations in step with the models."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from diary.extensions import db
+
+
+def test_healthz_says_alive(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_readyz_checks_the_database(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
+
+
+def test_unknown_path_gets_the_error_body(client):
+    response = client.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    body = response.get_json()
+    assert set(body) == {"code", "status", "message", "errors"}
+    assert body["code"] == 404
+
+
+def test_wrong_method_gets_405_with_allow(client):
+    response = client.delete("/healthz")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.get_json()["code"] == 405
+
+
+def test_openapi_document_is_served(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert "staffToken" in spec["components"]["securitySchemes"]
+
+
+def test_models_and_migrations_agree(app_context):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_default_study_is_loaded(study):
+    assert study.code == "NCT02495519"
+    assert study.dose_mg == 400
+    assert study.primary_window_days == 112
+    assert study.late_entry_hours == 72

@@ -1,0 +1,5 @@
+"""The WSGI entry point for gunicorn: ``gunicorn wsgi:app`` (web only, no scheduler)."""
+
+from diary.app import create_app
+
+app = create_app()
