@@ -27,6 +27,8 @@ class StaffUser(db.Model):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     phone_e164: Mapped[str | None] = mapped_column(String(20))
+    # The language of the alert texts this person receives.
+    locale: Mapped[str] = mapped_column(String(5), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
     sa.Column('phone_e164', sa.String(length=20), nullable=True),
+    sa.Column('locale', sa.String(length=5), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', diary.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_user')),

@@ -1,0 +1,1 @@
+"""Text messages: the outbox, SMS senders, templates, and the scheduler process."""

@@ -1,0 +1,67 @@
+"""The outbox: every text is a row first, written in the transaction that caused it.
+
+Nothing here sends; ``notifications.dispatch`` drains due rows after their commit.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import update
+
+from diary.clock import utcnow
+from diary.extensions import db
+from diary.models import Message
+from diary.models.message import CANCELLED, PENDING
+
+
+def enqueue(
+    *,
+    kind: str,
+    body: str,
+    participant_id: int | None = None,
+    staff_user_id: int | None = None,
+    due_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    dedupe_key: str | None = None,
+    local_date: date | None = None,
+    alert_id: int | None = None,
+) -> Message:
+    """Add a pending message to the current transaction (the caller commits)."""
+    now = utcnow()
+    due_at = due_at or now
+    message = Message(
+        kind=kind,
+        body=body,
+        participant_id=participant_id,
+        staff_user_id=staff_user_id,
+        due_at=due_at,
+        next_attempt_at=due_at,
+        expires_at=expires_at,
+        dedupe_key=dedupe_key,
+        local_date=local_date,
+        alert_id=alert_id,
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(message)
+    return message
+
+
+def cancel_day_reminders(participant_id: int, local_date: date) -> None:
+    """Cancel a day's pending reminder and follow-up: the day has an entry now.
+
+    One UPDATE inside the caller's transaction, so a dose and its cancellation commit
+    together.
+    """
+    db.session.execute(
+        update(Message)
+        .where(
+            Message.participant_id == participant_id,
+            Message.local_date == local_date,
+            Message.kind.in_(("reminder", "follow_up")),
+            Message.status == PENDING,
+        )
+        .values(status=CANCELLED, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
