@@ -1,0 +1,1 @@
+"""Pure clinical rules: functions of plain values, no database, no clock."""
