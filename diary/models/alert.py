@@ -6,7 +6,7 @@ with an urgency, an acknowledgement and (for urgent ones) escalation.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from diary.extensions import db
@@ -41,5 +41,7 @@ class Alert(db.Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    close_reason: Mapped[str | None] = mapped_column(Text)
     escalation_level: Mapped[int] = mapped_column(default=0)
     next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
