@@ -5,6 +5,7 @@ import uuid
 
 from flask import Flask, g, request
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from api import register_blueprints
@@ -30,7 +31,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Believe X-Forwarded-* from the configured number of proxies (URLs, Twilio signatures)."""
+    count = app.config["DIARY_PROXY_COUNT"]
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count,
+                                x_port=count, x_prefix=count)
 
 
 def configure_logging(app: Flask) -> None:
