@@ -3,7 +3,7 @@
 from datetime import date, datetime, time
 
 from sqlalchemy import Boolean, Date, ForeignKey, String, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
 from diary.types import UTCDateTime
@@ -35,6 +35,14 @@ class Participant(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # The regimen, oldest first; loaded only when asked for (selectinload in lists).
+    prescribed_doses: Mapped[list["PrescribedDose"]] = relationship(  # noqa: F821
+        order_by="PrescribedDose.effective_from"
+    )
+    dose_holds: Mapped[list["DoseHold"]] = relationship(  # noqa: F821
+        order_by="DoseHold.start_date"
+    )
 
     @property
     def can_receive_sms(self) -> bool:
