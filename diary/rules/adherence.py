@@ -1,0 +1,118 @@
+"""Adherence figures from plain values: what was prescribed each day and what was recorded.
+
+Adherence = doses taken / doses expected, where a dose is expected on every day the
+regimen is not held. A day with no entry is "unreported", kept apart from "missed": an
+unreported dose may have been taken. Dose intensity = mg taken / mg prescribed.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from diary.models.dose_entry import MISSED, TAKEN
+
+HELD = "held"
+UNREPORTED = "unreported"
+_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class DayRecord:
+    """The current entry of a day, reduced to what the figures need."""
+
+    status: str
+    dose_mg: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class AdherenceFigures:
+    start: date | None
+    end: date | None
+    days: int
+    expected: int
+    taken: int
+    missed: int
+    unreported: int
+    held: int
+    taken_while_held: int
+    mg_taken: Decimal
+    mg_prescribed: Decimal
+    adherence: Decimal | None
+    dose_intensity: Decimal | None
+    below_threshold: bool
+    current_streak: int
+
+
+def classify(prescribed_mg: Decimal | None, record: DayRecord | None) -> str:
+    """Return what a day counts as: held, taken, missed or unreported."""
+    if prescribed_mg is None:
+        return HELD
+    if record is None:
+        return UNREPORTED
+    return TAKEN if record.status == TAKEN else MISSED
+
+
+def ratio(numerator, denominator) -> Decimal | None:
+    """Return numerator / denominator to four places, or None when nothing was expected."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(_PLACES, ROUND_HALF_UP)
+
+
+def is_below_threshold(taken: int, expected: int, threshold: Decimal) -> bool:
+    """Say whether adherence is under the threshold (exact, before any rounding)."""
+    return expected > 0 and Decimal(taken) < Decimal(threshold) * expected
+
+
+def current_streak(days: Sequence[date], prescribed: Mapping, records: Mapping) -> int:
+    """Return how many expected days in a row, back from the last day, had a dose taken.
+
+    Held days neither break nor extend a streak; a missed or unreported day ends it.
+    """
+    streak = 0
+    for day in reversed(days):
+        kind = classify(prescribed.get(day), records.get(day))
+        if kind == HELD:
+            continue
+        if kind != TAKEN:
+            break
+        streak += 1
+    return streak
+
+
+def summarise(
+    days: Sequence[date], prescribed: Mapping, records: Mapping, threshold: Decimal
+) -> AdherenceFigures:
+    """Return the figures over ``days`` (ascending) given ``{day: mg or None}`` and entries."""
+    counts = {TAKEN: 0, MISSED: 0, UNREPORTED: 0, HELD: 0}
+    taken_while_held = 0
+    mg_taken = mg_prescribed = Decimal(0)
+    for day in days:
+        mg, record = prescribed.get(day), records.get(day)
+        kind = classify(mg, record)
+        counts[kind] += 1
+        if mg is not None:
+            mg_prescribed += mg
+        if record is not None and record.status == TAKEN:
+            # Exposure counts whatever the plan said: a dose taken on a held day was taken.
+            mg_taken += record.dose_mg or 0
+            taken_while_held += kind == HELD
+    expected = len(days) - counts[HELD]
+    return AdherenceFigures(
+        start=days[0] if days else None,
+        end=days[-1] if days else None,
+        days=len(days),
+        expected=expected,
+        taken=counts[TAKEN],
+        missed=counts[MISSED],
+        unreported=counts[UNREPORTED],
+        held=counts[HELD],
+        taken_while_held=taken_while_held,
+        mg_taken=mg_taken,
+        mg_prescribed=mg_prescribed,
+        adherence=ratio(counts[TAKEN], expected),
+        dose_intensity=ratio(mg_taken, mg_prescribed),
+        below_threshold=is_below_threshold(counts[TAKEN], expected, threshold),
+        current_streak=current_streak(days, prescribed, records),
+    )
