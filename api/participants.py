@@ -1,5 +1,145 @@
-"""TODO: filled in by its feature."""
+"""Participants for staff: enrolment, the list, changes, regimen, activation codes, audit."""
 
+from flask.views import MethodView
 from flask_smorest import Blueprint
 
-blp = Blueprint("participants", __name__, url_prefix="/participants")
+from api.auth import current_actor, staff_required
+from api.schemas.audit import AuditEventSchema
+from api.schemas.participants import (
+    ParticipantCreateSchema,
+    ParticipantQueryArgsSchema,
+    ParticipantSchema,
+    ParticipantUpdateSchema,
+)
+from api.schemas.regimen import (
+    DoseChangeCreateSchema,
+    DoseHoldCreateSchema,
+    DoseHoldEndSchema,
+    DoseHoldSchema,
+    PrescribedDoseSchema,
+    RegimenSchema,
+)
+from api.schemas.sessions import ActivationCodeSchema
+from diary.operations import activation, participants, regimen
+
+blp = Blueprint("participants", __name__, url_prefix="/participants",
+                description="Participants of the caller's sites (staff only).")
+
+EDITORS = participants.EDITORS
+
+
+@blp.route("")
+class Participants(MethodView):
+    @staff_required()
+    @blp.arguments(ParticipantQueryArgsSchema, location="query")
+    @blp.response(200, ParticipantSchema(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """List the participants of the caller's sites, by study code."""
+        rows, total = participants.list_participants(
+            current_actor(), **filters,
+            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return rows
+
+    @staff_required(*EDITORS)
+    @blp.arguments(ParticipantCreateSchema)
+    @blp.response(201, ParticipantSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data):
+        """Enrol a participant with the study's starting dose."""
+        return participants.enrol_participant(current_actor(), data)
+
+
+@blp.route("/<int:participant_id>")
+class ParticipantById(MethodView):
+    @staff_required()
+    @blp.response(200, ParticipantSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, participant_id):
+        """Show a participant, with today's study day and prescribed dose."""
+        return participants.get_participant(current_actor(), participant_id)
+
+    @staff_required(*EDITORS)
+    @blp.arguments(ParticipantUpdateSchema)
+    @blp.response(200, ParticipantSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, changes, participant_id):
+        """Change a participant's details, giving a reason (withdraw: status "withdrawn")."""
+        return participants.update_participant(current_actor(), participant_id, changes)
+
+
+@blp.route("/<int:participant_id>/regimen")
+class Regimen(MethodView):
+    @staff_required()
+    @blp.response(200, RegimenSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, participant_id):
+        """List a participant's prescribed doses and holds, oldest first."""
+        return regimen.get_regimen(current_actor(), participant_id)
+
+
+@blp.route("/<int:participant_id>/dose-changes")
+class DoseChanges(MethodView):
+    @staff_required(*EDITORS)
+    @blp.arguments(DoseChangeCreateSchema)
+    @blp.response(201, PrescribedDoseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data, participant_id):
+        """Prescribe a new daily dose from a date on."""
+        return regimen.change_dose(current_actor(), participant_id, data)
+
+
+@blp.route("/<int:participant_id>/dose-holds")
+class DoseHolds(MethodView):
+    @staff_required(*EDITORS)
+    @blp.arguments(DoseHoldCreateSchema)
+    @blp.response(201, DoseHoldSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data, participant_id):
+        """Hold the drug from a date, to an end date or until the hold is ended."""
+        return regimen.start_hold(current_actor(), participant_id, data)
+
+
+@blp.route("/<int:participant_id>/dose-holds/<int:hold_id>")
+class DoseHoldById(MethodView):
+    @staff_required(*EDITORS)
+    @blp.arguments(DoseHoldEndSchema)
+    @blp.response(200, DoseHoldSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data, participant_id, hold_id):
+        """End an open hold on a given day (inclusive)."""
+        return regimen.end_hold(current_actor(), participant_id, hold_id, data)
+
+
+@blp.route("/<int:participant_id>/activation-code")
+class ActivationCode(MethodView):
+    @staff_required(*EDITORS)
+    @blp.response(201, ActivationCodeSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, participant_id):
+        """Issue a one-time code to link the participant's phone; older codes stop working."""
+        code, row = activation.issue_activation_code(current_actor(), participant_id)
+        return {"code": code, "expires_at": row.expires_at}
+
+
+@blp.route("/<int:participant_id>/audit")
+class AuditTrail(MethodView):
+    @staff_required()
+    @blp.response(200, AuditEventSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.paginate()
+    def get(self, participant_id, pagination_parameters):
+        """List a participant's audit events, newest first."""
+        rows, total = participants.list_audit_events(
+            current_actor(), participant_id,
+            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return rows

@@ -1,11 +1,24 @@
 """Participants as staff see them: enrolment, look-up within one's sites, changes."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from diary.actor import Actor
-from diary.errors import NotFound
+from diary.clock import utcnow
+from diary.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diary.extensions import db
-from diary.models import Participant
+from diary.models import AuditEvent, DoseEntry, DoseHold, Participant, PrescribedDose, Site, Study
+from diary.operations.audit import record_audit, snapshot
+from diary.operations.sessions import revoke_participant_credentials
+from diary.rules.phone import PhoneNumberError, normalise_mobile, region_for_timezone
+
+EDITORS = ("admin", "coordinator")
+STARTING_DOSE_REASON = "Starting dose per protocol"
+# What the audit trail records of a participant, before and after a change.
+AUDITED_FIELDS = ("study_code", "site_id", "enrolled_on", "timezone", "locale", "phone_e164",
+                  "sms_consent", "sms_consent_at", "reminder_time", "proxy_reporter", "status")
+_REGIMEN = (selectinload(Participant.prescribed_doses), selectinload(Participant.dose_holds))
 
 
 def visible_to(actor: Actor):
@@ -18,11 +31,238 @@ def visible_to(actor: Actor):
     return Participant.site_id.in_(staff.site_ids)
 
 
-def get_participant_for_staff(actor: Actor, participant_id: int) -> Participant:
-    """Return a participant of the staff member's sites; anything else is NotFound."""
+def get_participant_for_staff(actor: Actor, participant_id: int, *,
+                              for_update: bool = False) -> Participant:
+    """Return a participant of the staff member's sites; anything else is NotFound.
+
+    With ``for_update`` the row is locked (PostgreSQL) so that checks on the
+    participant's regimen and the write that follows cannot interleave.
+    """
+    statement = select(Participant).where(Participant.id == participant_id, visible_to(actor))
+    if for_update:
+        statement = statement.with_for_update()
+    participant = db.session.execute(statement).scalar_one_or_none()
+    if participant is None:
+        raise NotFound("No such participant.")
+    return participant
+
+
+def require_editor(actor: Actor) -> None:
+    """Refuse staff who may read participants but not enrol or change them."""
+    if actor.staff is None or actor.staff.role not in EDITORS:
+        raise Forbidden("Your role does not allow this.")
+
+
+def page_of(statement, page: int, page_size: int) -> tuple[list, int]:
+    """Return one page of a SELECT's rows and the total count of rows."""
+    total = db.session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
+    rows = db.session.execute(
+        statement.limit(page_size).offset((page - 1) * page_size)
+    ).scalars().all()
+    return list(rows), total
+
+
+def list_participants(actor: Actor, *, status: str | None = None, site_id: int | None = None,
+                      page: int = 1, page_size: int = 10) -> tuple[list[Participant], int]:
+    """Return a page of the caller's participants (by study code) and how many there are."""
+    statement = select(Participant).where(visible_to(actor)).options(*_REGIMEN)
+    if status is not None:
+        statement = statement.where(Participant.status == status)
+    if site_id is not None:
+        statement = statement.where(Participant.site_id == site_id)
+    return page_of(statement.order_by(Participant.study_code, Participant.id), page, page_size)
+
+
+def get_participant(actor: Actor, participant_id: int) -> Participant:
+    """Return one of the caller's participants with its regimen loaded."""
     participant = db.session.execute(
-        select(Participant).where(Participant.id == participant_id, visible_to(actor))
+        select(Participant)
+        .where(Participant.id == participant_id, visible_to(actor))
+        .options(*_REGIMEN)
     ).scalar_one_or_none()
     if participant is None:
         raise NotFound("No such participant.")
     return participant
+
+
+def list_audit_events(actor: Actor, participant_id: int, *, page: int = 1,
+                      page_size: int = 10) -> tuple[list[AuditEvent], int]:
+    """Return a page of a participant's audit trail, newest first."""
+    get_participant_for_staff(actor, participant_id)
+    statement = (
+        select(AuditEvent)
+        .where(AuditEvent.participant_id == participant_id)
+        .order_by(AuditEvent.id.desc())
+    )
+    return page_of(statement, page, page_size)
+
+
+def _enrolment_site(actor: Actor, site_id: int) -> Site:
+    # A site the caller does not work at is answered like one that does not exist.
+    site = db.session.get(Site, site_id)
+    if site is None or not (actor.staff.is_admin or site.id in actor.staff.site_ids):
+        raise InvalidInput("The request has invalid fields.",
+                           {"site_id": ["No such site among yours."]})
+    return site
+
+
+def _mobile(raw: str | None, site: Site) -> str | None:
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return normalise_mobile(raw, region_for_timezone(site.timezone))
+    except PhoneNumberError as exc:
+        raise InvalidInput("The request has invalid fields.", {"phone": [str(exc)]}) from exc
+
+
+def _check_locale(study: Study, locale: str) -> None:
+    if locale not in study.locales:
+        raise InvalidInput("The request has invalid fields.",
+                           {"locale": [f"The study offers {', '.join(study.locales)}."]})
+
+
+def _ensure_code_free(study_id: int, study_code: str, participant_id: int | None = None) -> None:
+    taken = db.session.execute(
+        select(Participant.id).where(Participant.study_id == study_id,
+                                     Participant.study_code == study_code,
+                                     Participant.id != (participant_id or 0))
+    ).first()
+    if taken is not None:
+        raise Conflict("That study code is already in use in this study.",
+                       {"study_code": ["Already in use."]})
+
+
+def _commit_or_conflict() -> None:
+    # Two coordinators enrolling the same code at once: the unique constraint decides.
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("That study code is already in use in this study.",
+                       {"study_code": ["Already in use."]}) from exc
+
+
+def enrol_participant(actor: Actor, data: dict) -> Participant:
+    """Enrol a participant at one of the caller's sites with the study's starting dose."""
+    require_editor(actor)
+    site = _enrolment_site(actor, data["site_id"])
+    study = db.session.get(Study, site.study_id)
+    locale = data.get("locale") or study.locales[0]
+    _check_locale(study, locale)
+    _ensure_code_free(study.id, data["study_code"])
+    now = utcnow()
+    participant = Participant(
+        study_id=study.id, site_id=site.id, study_code=data["study_code"],
+        enrolled_on=data["enrolled_on"], timezone=data.get("timezone") or site.timezone,
+        locale=locale, phone_e164=_mobile(data.get("phone"), site),
+        sms_consent=data["sms_consent"], sms_consent_at=now if data["sms_consent"] else None,
+        reminder_time=data.get("reminder_time") or study.reminder_time,
+        proxy_reporter=data["proxy_reporter"], status=data["status"],
+        created_at=now, updated_at=now,
+    )
+    starting = PrescribedDose(effective_from=participant.enrolled_on, dose_mg=study.dose_mg,
+                              reason=STARTING_DOSE_REASON, created_at=now)
+    participant.prescribed_doses.append(starting)
+    participant.dose_holds = []
+    db.session.add(participant)
+    db.session.flush()
+    record_audit(actor, "participant.enrolled", participant, participant_id=participant.id,
+                 after=snapshot(participant, AUDITED_FIELDS))
+    record_audit(actor, "prescribed_dose.created", starting, participant_id=participant.id,
+                 after=snapshot(starting, ("effective_from", "dose_mg")),
+                 reason=STARTING_DOSE_REASON)
+    _commit_or_conflict()
+    return participant
+
+
+def update_participant(actor: Actor, participant_id: int, changes: dict) -> Participant:
+    """Change a participant's details for a stated reason, auditing before and after."""
+    require_editor(actor)
+    changes = dict(changes)
+    reason = changes.pop("reason")
+    participant = get_participant_for_staff(actor, participant_id, for_update=True)
+    before = snapshot(participant, AUDITED_FIELDS)
+    now = utcnow()
+    _apply_changes(actor, participant, changes, reason, now)
+    after = snapshot(participant, AUDITED_FIELDS)
+    changed = [name for name in AUDITED_FIELDS if before[name] != after[name]]
+    if changed:
+        participant.updated_at = now
+        if before["status"] == "active" and participant.status != "active":
+            # A withdrawn or completed participant's phone must stop writing to the diary.
+            revoke_participant_credentials(participant.id, now)
+        record_audit(actor, "participant.updated", participant, participant_id=participant.id,
+                     before={name: before[name] for name in changed},
+                     after={name: after[name] for name in changed}, reason=reason)
+        _commit_or_conflict()
+    return get_participant(actor, participant_id)
+
+
+def _apply_changes(actor: Actor, participant: Participant, changes: dict, reason: str,
+                   now) -> None:
+    study = db.session.get(Study, participant.study_id)
+    site = db.session.get(Site, participant.site_id)
+    if "site_id" in changes and changes["site_id"] != participant.site_id:
+        site = _enrolment_site(actor, changes["site_id"])
+        if site.study_id != participant.study_id:
+            raise InvalidInput("The request has invalid fields.",
+                               {"site_id": ["That site belongs to another study."]})
+        participant.site_id = site.id
+    if "study_code" in changes:
+        _ensure_code_free(study.id, changes["study_code"], participant.id)
+        participant.study_code = changes["study_code"]
+    if "locale" in changes:
+        _check_locale(study, changes["locale"])
+        participant.locale = changes["locale"]
+    for name in ("timezone", "reminder_time", "proxy_reporter", "status"):
+        if name in changes:
+            setattr(participant, name, changes[name])
+    if "phone" in changes:
+        _change_phone(participant, _mobile(changes["phone"], site))
+    if "sms_consent" in changes:
+        _change_consent(participant, changes["sms_consent"], now)
+    if participant.sms_consent and participant.phone_e164 is None:
+        raise InvalidInput("The request has invalid fields.",
+                           {"sms_consent": ["Consent to texts needs a phone number."]})
+    if "enrolled_on" in changes and changes["enrolled_on"] != participant.enrolled_on:
+        _move_enrolment(actor, participant, changes["enrolled_on"], reason)
+
+
+def _change_phone(participant: Participant, phone: str | None) -> None:
+    if phone == participant.phone_e164:
+        return
+    participant.phone_e164 = phone
+    # A STOP or a failed delivery belonged to the old number, not to the new one.
+    participant.sms_opted_out_at = None
+    participant.phone_unreachable_at = None
+
+
+def _change_consent(participant: Participant, consent: bool, now) -> None:
+    if consent and not participant.sms_consent:
+        participant.sms_consent_at = now
+    elif not consent:
+        participant.sms_consent_at = None
+    participant.sms_consent = consent
+
+
+def _move_enrolment(actor: Actor, participant: Participant, enrolled_on, reason: str) -> None:
+    # Study days are stored with each dose entry and dose changes are dated from
+    # enrolment: moving day 1 is safe only before anything hangs on it.
+    doses = db.session.execute(
+        select(DoseEntry.id).where(DoseEntry.participant_id == participant.id).limit(1)
+    ).first()
+    holds = db.session.execute(
+        select(DoseHold.id).where(DoseHold.participant_id == participant.id).limit(1)
+    ).first()
+    steps = participant.prescribed_doses
+    if doses is not None or holds is not None or len(steps) != 1:
+        raise Conflict("The enrolment date cannot change once doses, dose changes or holds "
+                       "are recorded.", {"enrolled_on": ["Diary data depends on it."]})
+    starting = steps[0]
+    before = snapshot(starting, ("effective_from",))
+    starting.effective_from = enrolled_on
+    participant.enrolled_on = enrolled_on
+    record_audit(actor, "prescribed_dose.updated", starting, participant_id=participant.id,
+                 before=before, after=snapshot(starting, ("effective_from",)), reason=reason)

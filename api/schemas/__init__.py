@@ -1,0 +1,1 @@
+"""Marshmallow schemas for the API, one module per area, named by role."""

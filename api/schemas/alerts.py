@@ -1,0 +1,41 @@
+"""Alerts as staff see them, and what they send to act on one."""
+
+import marshmallow as ma
+
+from api.schemas.common import QueryArgsSchema, WriteSchema, reason_field
+from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, ROUTINE, URGENT
+
+
+class AlertSchema(ma.Schema):
+    """An alert: why it fired, for whom, how urgent, and where it stands."""
+
+    id = ma.fields.Integer(dump_only=True)
+    kind = ma.fields.String(metadata={"description": "e.g. unreachable, sms_opt_out, "
+                                                     "sms_not_understood"})
+    participant_id = ma.fields.Integer(allow_none=True)
+    site_id = ma.fields.Integer()
+    urgency = ma.fields.String(metadata={"enum": [ROUTINE, URGENT]})
+    status = ma.fields.String(metadata={"enum": [OPEN, ACKNOWLEDGED, CLOSED]})
+    details = ma.fields.Dict(metadata={"description": "Ids and codes only, never free text."})
+    created_at = ma.fields.AwareDateTime()
+    report_due_at = ma.fields.AwareDateTime(allow_none=True)
+    acknowledged_at = ma.fields.AwareDateTime(allow_none=True)
+    acknowledged_by_staff_id = ma.fields.Integer(allow_none=True)
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    closed_by_staff_id = ma.fields.Integer(allow_none=True)
+    close_reason = ma.fields.String(allow_none=True)
+    escalation_level = ma.fields.Integer()
+    next_escalation_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class AlertQueryArgsSchema(QueryArgsSchema):
+    """Filters for the alert list."""
+
+    status = ma.fields.String(validate=ma.validate.OneOf([OPEN, ACKNOWLEDGED, CLOSED]))
+    kind = ma.fields.String(validate=ma.validate.Length(min=1, max=30))
+
+
+class AlertCloseSchema(WriteSchema):
+    """Why the alert is closed."""
+
+    reason = reason_field()

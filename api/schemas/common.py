@@ -1,0 +1,65 @@
+"""Fields and bases shared by the API's schemas."""
+
+import functools
+import re
+from datetime import time
+from zoneinfo import available_timezones
+
+import marshmallow as ma
+
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class WriteSchema(ma.Schema):
+    """A request body: a field the API does not know is an error, not ignored."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class QueryArgsSchema(ma.Schema):
+    """Query-string arguments; other arguments (page, page_size) belong to others."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class LocalTime(ma.fields.Field):
+    """A local wall-clock time written ``HH:MM`` (24-hour), e.g. ``09:00``."""
+
+    default_error_messages = {"invalid": "Not a time written HH:MM (00:00 to 23:59)."}
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.strftime("%H:%M")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        match = _HH_MM.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise self.make_error("invalid")
+        return time(int(match.group(1)), int(match.group(2)))
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def validate_timezone(value: str) -> None:
+    """Accept only IANA zone names (``Asia/Seoul``), not abbreviations or offsets."""
+    if value not in _zone_names():
+        raise ma.ValidationError("Not an IANA time zone name, such as Asia/Seoul.")
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError("Must not be blank.")
+
+
+def reason_field(**kwargs) -> ma.fields.String:
+    """Return the required free-text reason every change to clinical data carries."""
+    return ma.fields.String(
+        required=True,
+        validate=[ma.validate.Length(max=1000), _not_blank],
+        metadata={"description": "Why the change is made (kept in the audit trail)."},
+        **kwargs,
+    )

@@ -1,0 +1,126 @@
+"""Participants as staff enrol, change and read them."""
+
+import re
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.schemas.common import (
+    LocalTime,
+    QueryArgsSchema,
+    WriteSchema,
+    reason_field,
+    validate_timezone,
+)
+from diary.clock import local_today
+from diary.models.participant import LOCALES, STATUSES
+from diary.rules.regimen import is_held, step_mg_on
+from diary.rules.study_days import study_day
+
+_STUDY_CODE = validate.Regexp(
+    re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),
+    error="Letters, digits, '.', '_' and '-' only, up to 40 (e.g. S01-001).",
+)
+_PHONE = {"description": "Mobile number; national forms are read in the site's country."}
+
+
+class _ParticipantFieldsSchema(WriteSchema):
+    """Fields a coordinator sets at enrolment and may change later."""
+
+    study_code = ma.fields.String(validate=_STUDY_CODE, metadata={"example": "S01-001"})
+    site_id = ma.fields.Integer(strict=True)
+    enrolled_on = ma.fields.Date(metadata={"description": "Study day 1."})
+    timezone = ma.fields.String(validate=validate_timezone,
+                                metadata={"description": "IANA zone; the site's by default."})
+    locale = ma.fields.String(validate=validate.OneOf(LOCALES))
+    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
+    sms_consent = ma.fields.Boolean()
+    reminder_time = LocalTime(metadata={"description": "Local HH:MM; the study's by default."})
+    proxy_reporter = ma.fields.Boolean(
+        metadata={"description": "A parent reports for a child of 10-17."}
+    )
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+
+
+class ParticipantCreateSchema(_ParticipantFieldsSchema):
+    """A new participant: no names, only a study code."""
+
+    study_code = ma.fields.String(required=True, validate=_STUDY_CODE,
+                                  metadata={"example": "S01-001"})
+    site_id = ma.fields.Integer(required=True, strict=True)
+    enrolled_on = ma.fields.Date(required=True, metadata={"description": "Study day 1."})
+    sms_consent = ma.fields.Boolean(load_default=False)
+    proxy_reporter = ma.fields.Boolean(load_default=False)
+    status = ma.fields.String(load_default="active", validate=validate.OneOf(STATUSES))
+
+    @ma.validates_schema
+    def _consent_needs_a_phone(self, data, **kwargs):
+        if data.get("sms_consent") and not data.get("phone"):
+            raise ma.ValidationError("Consent to texts needs a phone number.", "sms_consent")
+
+
+class ParticipantUpdateSchema(_ParticipantFieldsSchema):
+    """Changes to a participant: only the fields given change, and a reason is required."""
+
+    reason = reason_field()
+
+    @ma.validates_schema
+    def _something_changes(self, data, **kwargs):
+        if set(data) <= {"reason"}:
+            raise ma.ValidationError("Name at least one field to change.", "_schema")
+
+
+class ParticipantQueryArgsSchema(QueryArgsSchema):
+    """Filters for the participant list."""
+
+    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    site_id = ma.fields.Integer()
+
+
+def _today(participant):
+    return local_today(participant.timezone)
+
+
+def study_day_today(participant) -> int:
+    """Return the participant's study day on their local today."""
+    return study_day(day=_today(participant), enrolled_on=participant.enrolled_on)
+
+
+def dose_mg_today(participant):
+    """Return the dose prescribed on the participant's local today, holds aside."""
+    return step_mg_on(_today(participant), participant.prescribed_doses)
+
+
+def on_hold_today(participant) -> bool:
+    """Say whether the drug is held on the participant's local today."""
+    return is_held(_today(participant), participant.dose_holds)
+
+
+STUDY_DAY = {"type": "integer", "description": "Today (local); day 1 = enrolment, no day 0."}
+DOSE_TODAY = {"type": "number", "description": "Prescribed today (mg), holds aside."}
+HELD_TODAY = {"type": "boolean", "description": "Drug held today."}
+
+
+class ParticipantSchema(ma.Schema):
+    """A participant as staff see it, with today's study day and prescribed dose."""
+
+    id = ma.fields.Integer()
+    study_code = ma.fields.String()
+    site_id = ma.fields.Integer()
+    enrolled_on = ma.fields.Date()
+    timezone = ma.fields.String()
+    locale = ma.fields.String()
+    phone = ma.fields.String(attribute="phone_e164", allow_none=True,
+                             metadata={"description": "E.164"})
+    sms_consent = ma.fields.Boolean()
+    sms_consent_at = ma.fields.AwareDateTime(allow_none=True)
+    sms_opted_out_at = ma.fields.AwareDateTime(allow_none=True)
+    phone_unreachable_at = ma.fields.AwareDateTime(allow_none=True)
+    reminder_time = LocalTime()
+    proxy_reporter = ma.fields.Boolean()
+    status = ma.fields.String()
+    study_day = ma.fields.Function(study_day_today, metadata=STUDY_DAY)
+    current_dose_mg = ma.fields.Function(dose_mg_today, metadata=DOSE_TODAY)
+    on_hold = ma.fields.Function(on_hold_today, metadata=HELD_TODAY)
+    created_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()

@@ -1,0 +1,102 @@
+"""Changes to a participant's regimen by staff: dose changes and holds, each with a reason."""
+
+from decimal import Decimal
+
+from diary.actor import Actor
+from diary.clock import utcnow
+from diary.errors import Conflict, InvalidInput, NotFound
+from diary.extensions import db
+from diary.models import DoseHold, Participant, PrescribedDose, Study
+from diary.operations.audit import record_audit, snapshot
+from diary.operations.participants import (
+    get_participant,
+    get_participant_for_staff,
+    require_editor,
+)
+from diary.rules.periods import periods_overlap
+
+# Twice the protocol dose: imatinib goes up to 800 mg a day in other indications, and
+# anything above that is far more likely a typing slip (4000 for 400) than a prescription.
+MAX_DOSE_FACTOR = 2
+_DOSE_FIELDS = ("effective_from", "dose_mg", "reason")
+_HOLD_FIELDS = ("start_date", "end_date", "reason")
+
+
+def get_regimen(actor: Actor, participant_id: int) -> Participant:
+    """Return a participant of the caller's sites with its dose steps and holds loaded."""
+    return get_participant(actor, participant_id)
+
+
+def _invalid(field: str, message: str) -> InvalidInput:
+    return InvalidInput("The request has invalid fields.", {field: [message]})
+
+
+def _not_before_enrolment(participant: Participant, field: str, day) -> None:
+    if day < participant.enrolled_on:
+        raise _invalid(field, f"Before enrolment ({participant.enrolled_on.isoformat()}).")
+
+
+def change_dose(actor: Actor, participant_id: int, data: dict) -> PrescribedDose:
+    """Prescribe a new daily dose from a date on (400 → 300 mg, say)."""
+    require_editor(actor)
+    participant = get_participant_for_staff(actor, participant_id, for_update=True)
+    _not_before_enrolment(participant, "effective_from", data["effective_from"])
+    study = db.session.get(Study, participant.study_id)
+    limit = Decimal(study.dose_mg) * MAX_DOSE_FACTOR
+    if data["dose_mg"] > limit:
+        raise _invalid("dose_mg", f"More than {limit.normalize():f} mg a day; check the number.")
+    if any(step.effective_from == data["effective_from"] for step in participant.prescribed_doses):
+        raise Conflict("A dose is already prescribed from that date.",
+                       {"effective_from": ["A dose change from this date exists."]})
+    step = PrescribedDose(effective_from=data["effective_from"], dose_mg=data["dose_mg"],
+                          reason=data["reason"], created_by_staff_id=actor.staff.id,
+                          created_at=utcnow())
+    participant.prescribed_doses.append(step)
+    db.session.flush()
+    record_audit(actor, "prescribed_dose.created", step, participant_id=participant.id,
+                 after=snapshot(step, _DOSE_FIELDS[:2]), reason=data["reason"])
+    db.session.commit()
+    return step
+
+
+def _refuse_overlap(participant: Participant, start, end, ignore: DoseHold | None = None):
+    for hold in participant.dose_holds:
+        if hold is not ignore and periods_overlap(start, end, hold.start_date, hold.end_date):
+            raise Conflict("The hold overlaps another hold.", {"start_date": [
+                f"Overlaps the hold from {hold.start_date.isoformat()} (id {hold.id})."]})
+
+
+def start_hold(actor: Actor, participant_id: int, data: dict) -> DoseHold:
+    """Record that the doctor held the drug from a date (to an end date, or until ended)."""
+    require_editor(actor)
+    participant = get_participant_for_staff(actor, participant_id, for_update=True)
+    _not_before_enrolment(participant, "start_date", data["start_date"])
+    _refuse_overlap(participant, data["start_date"], data.get("end_date"))
+    hold = DoseHold(start_date=data["start_date"], end_date=data.get("end_date"),
+                    reason=data["reason"], created_by_staff_id=actor.staff.id,
+                    created_at=utcnow())
+    participant.dose_holds.append(hold)
+    db.session.flush()
+    record_audit(actor, "dose_hold.created", hold, participant_id=participant.id,
+                 after=snapshot(hold, _HOLD_FIELDS[:2]), reason=data["reason"])
+    db.session.commit()
+    return hold
+
+
+def end_hold(actor: Actor, participant_id: int, hold_id: int, data: dict) -> DoseHold:
+    """Give an open hold its last day (inclusive)."""
+    require_editor(actor)
+    participant = get_participant_for_staff(actor, participant_id, for_update=True)
+    hold = next((h for h in participant.dose_holds if h.id == hold_id), None)
+    if hold is None:
+        raise NotFound("No such hold.")
+    if hold.end_date is not None:
+        raise Conflict("The hold has already ended.", {"end_date": ["Already set."]})
+    if data["end_date"] < hold.start_date:
+        raise _invalid("end_date", "Before the hold's start date.")
+    before = snapshot(hold, ("end_date",))
+    hold.end_date = data["end_date"]
+    record_audit(actor, "dose_hold.ended", hold, participant_id=participant.id,
+                 before=before, after=snapshot(hold, ("end_date",)), reason=data["reason"])
+    db.session.commit()
+    return hold

@@ -1,0 +1,123 @@
+"""Staff sign-in and accounts, and the bearer tokens both staff and devices carry."""
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from diary.actor import Actor
+from diary.clock import utcnow
+from diary.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from diary.extensions import db
+from diary.models import AccessToken, ActivationCode, StaffUser
+from diary.models.access_token import DEVICE, STAFF
+from diary.passwords import hash_password, verify_password
+from diary.tokens import new_token, token_digest
+
+log = logging.getLogger(__name__)
+
+MIN_PASSWORD_LENGTH = 12
+_BAD_LOGIN = "The e-mail address or password is wrong."
+
+
+def issue_token(kind: str, lifetime: timedelta, *, staff_user_id: int | None = None,
+                participant_id: int | None = None) -> tuple[str, AccessToken]:
+    """Add a new bearer token to the transaction; return the secret and its row."""
+    token = new_token()
+    now = utcnow()
+    row = AccessToken(token_sha256=token_digest(token), kind=kind, staff_user_id=staff_user_id,
+                      participant_id=participant_id, created_at=now, expires_at=now + lifetime)
+    db.session.add(row)
+    return token, row
+
+
+def login(email: str, password: str) -> tuple[str, AccessToken]:
+    """Sign a staff member in: return a new staff token and its row.
+
+    An unknown e-mail, a wrong password and an inactive account all get the same answer,
+    and cost the same argon2 verification.
+    """
+    staff = db.session.execute(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    password_ok = verify_password(staff.password_hash if staff else None, password)
+    if staff is None or not password_ok or not staff.active:
+        raise Unauthorized(_BAD_LOGIN)
+    hours = current_app.config["DIARY_STAFF_TOKEN_HOURS"]
+    token, row = issue_token(STAFF, timedelta(hours=hours), staff_user_id=staff.id)
+    db.session.commit()
+    log.info("staff %s signed in", staff.id)
+    return token, row
+
+
+def logout(actor: Actor) -> None:
+    """Revoke the token the staff member signed this request with."""
+    db.session.execute(
+        update(AccessToken)
+        .where(AccessToken.id == actor.token_id, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+
+
+def revoke_participant_credentials(participant_id: int, now: datetime) -> int:
+    """Revoke a participant's device tokens and end unused codes; the caller commits.
+
+    Returns how many device tokens were live.
+    """
+    db.session.execute(
+        update(ActivationCode)
+        .where(ActivationCode.participant_id == participant_id,
+               ActivationCode.used_at.is_(None), ActivationCode.expires_at > now)
+        .values(expires_at=now)
+    )
+    result = db.session.execute(
+        update(AccessToken)
+        .where(AccessToken.participant_id == participant_id, AccessToken.kind == DEVICE,
+               AccessToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return result.rowcount
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput("The password is too short.",
+                           {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
+
+
+def create_admin(email: str, password: str) -> StaffUser:
+    """Create an admin (who sees every site); an e-mail already in use is a Conflict."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput("Not an e-mail address.", {"email": ["Not an e-mail address."]})
+    _check_password(password)
+    exists = db.session.execute(
+        select(StaffUser.id).where(func.lower(StaffUser.email) == email)
+    ).first()
+    if exists is not None:
+        raise Conflict(f"A staff account for {email} already exists.")
+    staff = StaffUser(email=email, password_hash=hash_password(password), role="admin",
+                      locale="en", active=True, created_at=utcnow())
+    db.session.add(staff)
+    db.session.commit()
+    return staff
+
+
+def reset_password(email: str, password: str) -> StaffUser:
+    """Set a staff member's password and sign out all their sessions."""
+    _check_password(password)
+    staff = db.session.execute(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    if staff is None:
+        raise NotFound(f"No staff account for {email}.")
+    staff.password_hash = hash_password(password)
+    db.session.execute(
+        update(AccessToken)
+        .where(AccessToken.staff_user_id == staff.id, AccessToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+    return staff
