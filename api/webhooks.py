@@ -1,5 +1,75 @@
-"""TODO: Twilio webhooks."""
+"""Twilio's webhooks: texts people send us, and delivery reports on the texts we sent.
 
-from flask import Blueprint
+Outside the documented API: Twilio is the only caller, and it proves it by signing each
+request with the account's auth token over the public URL it called.
+"""
+
+from functools import wraps
+
+from flask import Blueprint, Response, current_app, request
+from twilio.request_validator import RequestValidator
+
+from api.errors import error_response
+from notifications.delivery import handle_status_callback
+from notifications.inbound import handle_inbound_sms
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+
+
+def public_url() -> str:
+    """Return the URL Twilio called: the configured public base, or what the proxies said."""
+    base = current_app.config.get("DIARY_PUBLIC_BASE_URL", "").rstrip("/")
+    if not base:
+        return request.url
+    query = request.query_string.decode("latin-1")
+    return f"{base}{request.path}" + (f"?{query}" if query else "")
+
+
+def twilio_signed(view):
+    """Answer 403 (and do nothing) unless X-Twilio-Signature matches the request."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        token = current_app.config.get("TWILIO_AUTH_TOKEN", "")
+        signature = request.headers.get("X-Twilio-Signature", "")
+        # Without a token nothing can be checked, so nothing is believed.
+        if not token or not signature or not RequestValidator(token).validate(
+            public_url(), request.form.to_dict(), signature
+        ):
+            return error_response(403, "The request is not signed by Twilio.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _valid_sid(value: str | None) -> bool:
+    return bool(value) and len(value) <= 64
+
+
+def _twiml() -> Response:
+    return Response(EMPTY_TWIML, status=200, content_type="text/xml; charset=utf-8")
+
+
+@bp.post("/twilio/sms")
+@twilio_signed
+def inbound_sms():
+    """Take a text sent to the study number; any reply goes out through the outbox."""
+    form = request.form
+    if not _valid_sid(form.get("MessageSid")) or not form.get("From"):
+        return error_response(400, "MessageSid and From are required.")
+    handle_inbound_sms(form["MessageSid"], form["From"], form.get("Body", ""))
+    return _twiml()
+
+
+@bp.post("/twilio/status")
+@twilio_signed
+def delivery_status():
+    """Take a delivery report for a text we sent."""
+    form = request.form
+    if not _valid_sid(form.get("MessageSid")) or not form.get("MessageStatus"):
+        return error_response(400, "MessageSid and MessageStatus are required.")
+    handle_status_callback(form["MessageSid"], form["MessageStatus"],
+                           form.get("ErrorCode") or None)
+    return _twiml()
