@@ -43,6 +43,8 @@ def from_environment(env: dict | None = None) -> dict:
         "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER", ""),
         "TWILIO_STATUS_CALLBACK_URL": env.get("TWILIO_STATUS_CALLBACK_URL", ""),
         "TWILIO_VALIDITY_PERIOD": _int(env, "TWILIO_VALIDITY_PERIOD", 7200),
+        # Seconds to wait for Twilio's answer before the send counts as timed out.
+        "TWILIO_TIMEOUT_SECONDS": float(env.get("TWILIO_TIMEOUT_SECONDS") or 10),
         # Only for tests and local fakes: where the twilio client sends its requests.
         "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL", ""),
         "DIARY_SMS_SENDER": env.get("DIARY_SMS_SENDER", ""),
