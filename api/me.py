@@ -1,5 +1,80 @@
-"""TODO: filled in by its feature."""
+"""The participant's own diary, reached with the device token: ``/api/v1/me``."""
 
+from flask.views import MethodView
 from flask_smorest import Blueprint
 
-blp = Blueprint("me", __name__, url_prefix="/me")
+from api.auth import current_actor, participant_required
+from api.schemas.doses import (
+    AdherenceOverviewSchema,
+    DoseQueryArgsSchema,
+    DoseSchema,
+    DoseWriteSchema,
+    ProfileSchema,
+    SyncResponseSchema,
+    SyncSchema,
+    load_sync_items,
+)
+from diary.operations.adherence import adherence_overview
+from diary.operations.doses import (
+    DUPLICATE,
+    list_doses,
+    participant_profile,
+    record_dose,
+    sync_doses,
+)
+
+blp = Blueprint("me", __name__, url_prefix="/me",
+                description="The participant's own diary (device token).")
+
+
+@blp.route("")
+class Me(MethodView):
+    @participant_required
+    @blp.response(200, ProfileSchema)
+    def get(self):
+        """Show my study, today's study day and today's prescribed dose."""
+        actor = current_actor()
+        return participant_profile(actor.participant, actor.study)
+
+
+@blp.route("/doses")
+class MyDoses(MethodView):
+    @participant_required
+    @blp.arguments(DoseQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, DoseSchema(many=True))
+    def get(self, start, end, history):
+        """List my entries by day (current versions; every version with history=true)."""
+        return list_doses(current_actor().participant, start=start, end=end, history=history)
+
+    @participant_required
+    @blp.arguments(DoseWriteSchema)
+    @blp.response(201, DoseSchema)
+    @blp.alt_response(200, schema=DoseSchema, description="The same write again: its entry.")
+    @blp.alt_response(409, description="client_id reused, or a correction without a reason.")
+    def post(self, data):
+        """Record a day's dose, or correct it with a correction_reason."""
+        actor = current_actor()
+        result = record_dose(actor.participant, actor.study, data, actor=actor, source="app")
+        return result.entry, 200 if result.outcome == DUPLICATE else 201
+
+
+@blp.route("/sync")
+class MySync(MethodView):
+    @participant_required
+    @blp.arguments(SyncSchema)
+    @blp.response(200, SyncResponseSchema)
+    def post(self, data):
+        """Upload entries kept offline; each is recorded or refused on its own."""
+        actor = current_actor()
+        items = load_sync_items(data["entries"])
+        return {"results": sync_doses(actor.participant, actor.study, items, actor=actor)}
+
+
+@blp.route("/adherence")
+class MyAdherence(MethodView):
+    @participant_required
+    @blp.response(200, AdherenceOverviewSchema)
+    def get(self):
+        """Show my adherence so far and this study week."""
+        actor = current_actor()
+        return adherence_overview(actor.participant, actor.study)

@@ -1,0 +1,180 @@
+"""Schemas of the dose diary: writes from the phone and from staff, entries, sync, figures."""
+
+import marshmallow as ma
+from marshmallow.validate import Length, OneOf
+
+from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, reason_field
+from diary.models.dose_entry import MISSED, MISSED_REASONS, SOURCES, TAKEN
+from diary.operations.doses import SyncItem
+from diary.rules.doses import shape_errors
+
+MAX_SYNC_ENTRIES = 500
+
+
+class DoseWriteSchema(WriteSchema):
+    """One day's entry as the phone sends it."""
+
+    client_id = ma.fields.UUID(required=True, metadata={
+        "description": "Made by the phone for this write; the same id again is a retry."})
+    dose_date = ma.fields.Date(required=True, metadata={
+        "description": "The participant's local calendar date of the dose."})
+    status = ma.fields.String(required=True, validate=OneOf((TAKEN, MISSED)))
+    dose_mg = ma.fields.Decimal(places=2, allow_none=True, metadata={
+        "description": "Required when taken; more than 0, at most twice the day's dose."})
+    taken_at = ma.fields.AwareDateTime(allow_none=True, metadata={
+        "description": "ISO 8601 with a UTC offset; within a day of the dose date."})
+    missed_reason = ma.fields.String(allow_none=True, validate=OneOf(MISSED_REASONS))
+    missed_reason_text = ma.fields.String(allow_none=True, validate=Length(max=500), metadata={
+        "description": "Required when missed_reason is 'other'."})
+    vomited = ma.fields.Boolean(load_default=False)
+    note = ma.fields.String(allow_none=True, validate=Length(max=2000))
+    correction_reason = ma.fields.String(allow_none=True, validate=Length(min=1, max=1000),
+                                         metadata={"description":
+                                                   "Required to correct a day's entry."})
+
+    @ma.validates_schema
+    def _fits_status(self, data, **kwargs):
+        errors = shape_errors(data)
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class StaffDoseWriteSchema(DoseWriteSchema):
+    """An entry staff record on a participant's behalf, with the reason they do."""
+
+    reason = reason_field()
+
+
+class DoseSchema(ma.Schema):
+    """One version of a day's entry."""
+
+    id = ma.fields.Integer()
+    client_id = ma.fields.String()
+    dose_date = ma.fields.Date()
+    study_day = ma.fields.Integer(metadata={"description": "Enrolment is day 1; no day 0."})
+    version = ma.fields.Integer()
+    is_current = ma.fields.Boolean()
+    status = ma.fields.String(metadata={"enum": [TAKEN, MISSED]})
+    dose_mg = ma.fields.Decimal(allow_none=True)
+    taken_at = ma.fields.AwareDateTime(allow_none=True)
+    missed_reason = ma.fields.String(allow_none=True)
+    missed_reason_text = ma.fields.String(allow_none=True)
+    vomited = ma.fields.Boolean()
+    note = ma.fields.String(allow_none=True)
+    source = ma.fields.String(metadata={"enum": list(SOURCES)})
+    recorded_at = ma.fields.AwareDateTime()
+    late = ma.fields.Boolean(metadata={
+        "description": "Recorded after the study's late-entry window for the day."})
+    correction_reason = ma.fields.String(allow_none=True)
+    superseded_at = ma.fields.AwareDateTime(allow_none=True)
+
+
+class StaffDoseSchema(DoseSchema):
+    """An entry as staff see it: also who recorded it on the participant's behalf."""
+
+    recorded_by_staff_id = ma.fields.Integer(allow_none=True)
+
+
+class DoseQueryArgsSchema(QueryArgsSchema):
+    """A window of dose dates, inclusive; ``history`` adds every superseded version."""
+
+    start = ma.fields.Date(data_key="from", load_default=None)
+    end = ma.fields.Date(data_key="to", load_default=None)
+    history = ma.fields.Boolean(load_default=False)
+
+
+class SyncSchema(WriteSchema):
+    """What an offline phone uploads: its entries, in any order."""
+
+    entries = ma.fields.List(ma.fields.Raw(), required=True,
+                             validate=Length(max=MAX_SYNC_ENTRIES),
+                             metadata={"description": "Dose entries (see DoseWrite), "
+                                                      f"at most {MAX_SYNC_ENTRIES}."})
+
+
+class SyncResultSchema(ma.Schema):
+    """What became of one uploaded entry."""
+
+    client_id = ma.fields.String(allow_none=True)
+    result = ma.fields.String(metadata={
+        "enum": ["created", "duplicate", "corrected", "rejected"]})
+    entry = ma.fields.Nested(DoseSchema, allow_none=True)
+    code = ma.fields.Integer(metadata={"description": "409 or 422, when rejected"})
+    message = ma.fields.String()
+    errors = ma.fields.Dict()
+
+
+class SyncResponseSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(SyncResultSchema))
+
+
+class StudySummarySchema(ma.Schema):
+    code = ma.fields.String()
+    title = ma.fields.String()
+
+
+class ProfileSchema(ma.Schema):
+    """The participant's own profile and today's plan (no phone number)."""
+
+    study_code = ma.fields.String(attribute="participant.study_code")
+    study = ma.fields.Nested(StudySummarySchema)
+    enrolled_on = ma.fields.Date(attribute="participant.enrolled_on")
+    today = ma.fields.Date(metadata={"description": "Today in the participant's time zone."})
+    study_day = ma.fields.Integer()
+    prescribed_mg_today = ma.fields.Decimal(allow_none=True, metadata={
+        "description": "None when the drug is held today."})
+    held_today = ma.fields.Boolean()
+    timezone = ma.fields.String(attribute="participant.timezone")
+    locale = ma.fields.String(attribute="participant.locale")
+    reminder_time = LocalTime(attribute="participant.reminder_time")
+    status = ma.fields.String(attribute="participant.status")
+    proxy_reporter = ma.fields.Boolean(attribute="participant.proxy_reporter")
+    sms_consent = ma.fields.Boolean(attribute="participant.sms_consent")
+
+
+class AdherenceFiguresSchema(ma.Schema):
+    start = ma.fields.Date(allow_none=True)
+    end = ma.fields.Date(allow_none=True)
+    days = ma.fields.Integer()
+    expected = ma.fields.Integer(metadata={"description": "Days not held."})
+    taken = ma.fields.Integer()
+    missed = ma.fields.Integer()
+    unreported = ma.fields.Integer(metadata={"description": "Expected days with no entry."})
+    held = ma.fields.Integer()
+    taken_while_held = ma.fields.Integer()
+    mg_taken = ma.fields.Decimal()
+    mg_prescribed = ma.fields.Decimal()
+    adherence = ma.fields.Decimal(allow_none=True, metadata={
+        "description": "taken / expected; null when nothing was expected."})
+    dose_intensity = ma.fields.Decimal(allow_none=True, metadata={
+        "description": "mg taken / mg prescribed."})
+    below_threshold = ma.fields.Boolean()
+    current_streak = ma.fields.Integer()
+
+
+class AdherenceOverviewSchema(ma.Schema):
+    today = ma.fields.Date()
+    study_day = ma.fields.Integer()
+    study_week = ma.fields.Integer()
+    threshold = ma.fields.Decimal()
+    so_far = ma.fields.Nested(AdherenceFiguresSchema)
+    this_week = ma.fields.Nested(AdherenceFiguresSchema)
+
+
+_ITEM = DoseWriteSchema()
+
+
+def load_sync_items(raw_items: list) -> list[SyncItem]:
+    """Parse each uploaded entry on its own: a bad one becomes errors, not a failed batch."""
+    items = []
+    for raw in raw_items:
+        client_id = raw.get("client_id") if isinstance(raw, dict) else None
+        client_id = client_id if isinstance(client_id, str) else None
+        try:
+            data = _ITEM.load(raw)
+        except ma.ValidationError as exc:
+            errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+            items.append(SyncItem(client_id=client_id, errors=errors))
+            continue
+        items.append(SyncItem(client_id=str(data["client_id"]), data=data))
+    return items
