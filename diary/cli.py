@@ -37,10 +37,37 @@ def load_default_study_command():
     click.echo(f"{study.code}: {'loaded' if changed else 'already up to date'}")
 
 
+@click.command("create-admin")
+@click.option("--email", required=True, help="The admin's e-mail address (sign-in name).")
+@click.option("--reset-password", is_flag=True,
+              help="Set a new password for an existing account (any role) and sign it out.")
+def create_admin_command(email: str, reset_password: bool):
+    """Create an admin who sees every site, or reset a staff member's password.
+
+    The password comes from DIARY_ADMIN_PASSWORD, or a hidden prompt asked twice; at
+    least 12 characters. An e-mail already in use is refused unless --reset-password
+    is given, which changes only the password and ends that person's sessions.
+    """
+    from diary.operations.sessions import create_admin
+    from diary.operations.sessions import reset_password as reset
+
+    password = os.environ.get("DIARY_ADMIN_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    try:
+        staff = reset(email, password) if reset_password else create_admin(email, password)
+    except DomainError as exc:
+        details = " ".join(m for ms in exc.errors.values() for m in ms)
+        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    done = "password reset for" if reset_password else "admin created:"
+    click.echo(f"{done} {staff.email} (id {staff.id})")
+
+
 def register(app: Flask) -> None:
     """Attach the sub-commands to the app's CLI."""
     app.cli.add_command(studies_cli)
     app.cli.add_command(load_default_study_command)
+    app.cli.add_command(create_admin_command)
 
 
 def _create_app():
