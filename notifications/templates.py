@@ -3,7 +3,7 @@
 from diary.models import Study
 
 
-def render(study: Study, locale: str, name: str, **values) -> str:
+def render(study: Study, locale: str, name: str, /, **values) -> str:
     """Return the text of template ``name`` in ``locale`` (the study's first locale if absent)."""
     templates = study.definition["sms"]["templates"]
     chosen = templates.get(locale) or templates[study.definition["locales"][0]]
