@@ -1,0 +1,105 @@
+"""Only Twilio may call the webhooks: each request is signed over the URL Twilio used."""
+
+import pytest
+from sqlalchemy import select
+
+from diary.extensions import db
+from diary.models import InboundMessage
+from tests import factories
+from tests.api.twilio_signing import AUTH_TOKEN, PUBLIC_BASE, post_signed, signature
+from tests.conftest import make_test_app
+
+PATH = "/webhooks/twilio/sms"
+PARAMS = {"MessageSid": "SMsig00000001", "From": "+821012345678", "Body": "HELP"}
+
+
+@pytest.fixture(autouse=True)
+def signed_by_twilio(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", AUTH_TOKEN)
+
+
+@pytest.fixture(autouse=True)
+def participant(site):
+    return factories.make_participant(phone="+821012345678")
+
+
+def stored():
+    return db.session.execute(select(InboundMessage)).scalars().all()
+
+
+def test_request_signed_over_the_public_url_is_taken(client):
+    response = post_signed(client, PATH, PARAMS)
+
+    assert response.status_code == 200
+    assert len(stored()) == 1
+
+
+def test_public_url_includes_the_query_string(client):
+    response = post_signed(client, PATH + "?site=SEV", PARAMS,
+                           url=PUBLIC_BASE + PATH + "?site=SEV")
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/webhooks/twilio/sms", "/webhooks/twilio/status"])
+def test_missing_signature_is_refused_and_nothing_stored(client, path):
+    response = client.post(path, data={**PARAMS, "MessageStatus": "delivered"})
+
+    assert response.status_code == 403
+    assert response.get_json()["code"] == 403
+    assert stored() == []
+
+
+def test_signature_with_another_token_is_refused(client):
+    response = post_signed(client, PATH, PARAMS, token="not-the-token")
+
+    assert response.status_code == 403
+    assert stored() == []
+
+
+def test_signature_over_other_parameters_is_refused(client):
+    headers = {"X-Twilio-Signature": signature(PUBLIC_BASE + PATH, PARAMS)}
+    response = client.post(PATH, data={**PARAMS, "Body": "STOP"}, headers=headers)
+
+    assert response.status_code == 403
+    assert stored() == []
+
+
+def test_signature_over_another_url_is_refused(client):
+    response = post_signed(client, PATH, PARAMS, url="https://attacker.example" + PATH)
+
+    assert response.status_code == 403
+
+
+def test_without_an_auth_token_nothing_is_believed(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", "")
+    response = post_signed(client, PATH, PARAMS, token="")
+
+    assert response.status_code == 403
+    assert stored() == []
+
+
+def proxied_app(database_url, proxies: int):
+    return make_test_app(database_url, DIARY_PROXY_COUNT=proxies, DIARY_PUBLIC_BASE_URL="",
+                         TWILIO_AUTH_TOKEN=AUTH_TOKEN)
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "sms.example.net"}
+
+
+def test_behind_a_proxy_the_forwarded_url_is_checked(database_url):
+    client = proxied_app(database_url, proxies=1).test_client()
+    response = post_signed(client, PATH, PARAMS, url="https://sms.example.net" + PATH,
+                           headers=FORWARDED)
+
+    assert response.status_code == 200
+    assert len(stored()) == 1
+
+
+def test_forwarded_headers_are_not_believed_without_a_proxy(database_url):
+    client = proxied_app(database_url, proxies=0).test_client()
+    response = post_signed(client, PATH, PARAMS, url="https://sms.example.net" + PATH,
+                           headers=FORWARDED)
+
+    assert response.status_code == 403
+    assert stored() == []
