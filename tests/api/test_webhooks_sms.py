@@ -75,7 +75,7 @@ def audit_actions(participant):
     ).scalars().all()
 
 
-@pytest.mark.parametrize("body", ["TAKEN", " taken ", "Yes", "y", "1", "1.", "１", "복용",
+@pytest.mark.parametrize("body", ["TAKEN", " taken ", "Yes", "y", "1", "1.", "\uff11", "복용",
                                   " 완료 ", "T A K E N", "Taken!"])
 def test_taken_reply_records_today_as_taken_at_the_prescribed_dose(
         client, study, participant, body):
