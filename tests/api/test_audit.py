@@ -1,0 +1,89 @@
+"""A participant's audit trail: readable by staff of the site, never changeable."""
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from diary.extensions import db
+from diary.models import AuditEvent
+from tests.conftest import TEST_DATABASE_URL
+from tests.factories import auth, make_participant, make_site, make_staff, token_for
+
+
+@pytest.fixture
+def coordinator(site):
+    return make_staff("coordinator", sites=[site])
+
+
+@pytest.fixture
+def headers(coordinator):
+    return auth(token_for(coordinator))
+
+
+def _enrol(client, site, headers):
+    response = client.post("/api/v1/participants", headers=headers, json={
+        "study_code": "S01-301", "site_id": site.id, "enrolled_on": "2026-03-01"})
+    assert response.status_code == 201
+    return response.get_json()["id"]
+
+
+def test_audit_trail_lists_changes_newest_first_with_who_and_why(client, site, headers,
+                                                                  coordinator):
+    participant_id = _enrol(client, site, headers)
+    client.patch(f"/api/v1/participants/{participant_id}",
+                 json={"locale": "en", "reason": "Prefers English"}, headers=headers)
+    response = client.get(f"/api/v1/participants/{participant_id}/audit", headers=headers)
+    assert response.status_code == 200
+    events = response.get_json()
+    assert [e["action"] for e in events] == [
+        "participant.updated", "prescribed_dose.created", "participant.enrolled"]
+    newest = events[0]
+    assert (newest["actor_type"], newest["actor_id"]) == ("staff", coordinator.id)
+    assert (newest["before"], newest["after"]) == ({"locale": "ko"}, {"locale": "en"})
+    assert newest["reason"] == "Prefers English"
+    assert newest["occurred_at"].endswith("+00:00")
+
+
+def test_audit_trail_is_paginated(client, site, headers):
+    participant_id = _enrol(client, site, headers)
+    response = client.get(f"/api/v1/participants/{participant_id}/audit",
+                          query_string={"page_size": 1, "page": 2}, headers=headers)
+    assert [e["action"] for e in response.get_json()] == ["participant.enrolled"]
+    assert json.loads(response.headers["X-Pagination"])["total"] == 2
+
+
+def test_investigators_read_the_trail_but_other_sites_get_404(client, site):
+    participant = make_participant(site=site)
+    investigator = auth(token_for(make_staff("investigator", sites=[site])))
+    stranger = auth(token_for(make_staff("coordinator", sites=[make_site("AUD")])))
+    url = f"/api/v1/participants/{participant.id}/audit"
+    assert client.get(url, headers=investigator).status_code == 200
+    assert client.get(url, headers=stranger).status_code == 404
+
+
+def test_no_route_changes_or_deletes_audit_events(client, site, headers):
+    participant_id = _enrol(client, site, headers)
+    url = f"/api/v1/participants/{participant_id}/audit"
+    for method in (client.put, client.patch, client.delete, client.post):
+        assert method(url, json={}, headers=headers).status_code == 405
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL,
+                    reason="the append-only trigger exists only on PostgreSQL")
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_event SET reason = 'rewritten' WHERE id = :id",
+    "DELETE FROM audit_event WHERE id = :id",
+])
+def test_database_refuses_to_alter_the_audit_trail(site, statement):
+    participant = make_participant(site=site)
+    event = AuditEvent(occurred_at=participant.created_at, actor_type="system",
+                       action="test.recorded", entity_type="participant",
+                       entity_id=participant.id, participant_id=participant.id)
+    db.session.add(event)
+    db.session.commit()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(sa.text(statement), {"id": event.id})
+    assert db.session.execute(
+        select(AuditEvent.reason).where(AuditEvent.id == event.id)).one() == (None,)
