@@ -68,7 +68,10 @@ def app(database_url):
         upgrade()
         load_study(default_study_file("NCT02495519"))
         db.session.remove()
-    return app
+    yield app
+    # Close pooled connections before exit (psycopg warns about open ones at shutdown).
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)
