@@ -1,0 +1,88 @@
+"""An offline phone uploads what it kept: POST /api/v1/me/sync."""
+
+import pytest
+import time_machine
+
+from tests.api.dose_helpers import MY_DOSES, MY_SYNC, NOON_IN_SEOUL, missed, taken
+from tests.factories import auth, make_participant, token_for
+
+
+@pytest.fixture
+def headers(app_context):
+    with time_machine.travel(NOON_IN_SEOUL, tick=False):
+        patient = make_participant(enrolled="2026-03-01", tz="Asia/Seoul")
+        yield auth(token_for(patient))
+
+
+def sync(client, headers, entries):
+    return client.post(MY_SYNC, json={"entries": entries}, headers=headers)
+
+
+def test_batch_records_good_items_and_refuses_bad_ones_each_on_its_own(client, headers):
+    already = taken("2026-03-01")
+    client.post(MY_DOSES, json=already, headers=headers)
+    conflicting = dict(already, dose_mg=200)
+    fine = missed("2026-03-02")
+    too_early = taken("2026-02-20")
+    unknown_field = taken("2026-03-03", mood="good")
+    response = sync(client, headers, [fine, already, too_early, unknown_field, conflicting, 7])
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [r["result"] for r in results] == [
+        "created", "duplicate", "rejected", "rejected", "rejected", "rejected"]
+    assert [r["client_id"] for r in results[:5]] == [
+        fine["client_id"], already["client_id"], too_early["client_id"],
+        unknown_field["client_id"], conflicting["client_id"]]
+    assert results[0]["entry"]["status"] == "missed"
+    assert "dose_date" in results[2]["errors"]
+    assert results[2]["code"] == 422
+    assert "mood" in results[3]["errors"]
+    assert results[4]["code"] == 409
+    days = [e["dose_date"] for e in client.get(MY_DOSES, headers=headers).get_json()]
+    assert days == ["2026-03-01", "2026-03-02"]
+
+
+def test_correction_uploaded_before_its_original_is_applied_after_it(client, headers):
+    original = taken("2026-03-04", dose_mg=400)
+    correction = taken("2026-03-04", dose_mg=200, correction_reason="Halved the dose")
+    later_day = taken("2026-03-05")
+    results = sync(client, headers, [later_day, original, correction]).get_json()["results"]
+    outcomes = {r["client_id"]: r["result"] for r in results}
+    assert outcomes[original["client_id"]] == "created"
+    assert outcomes[correction["client_id"]] == "corrected"
+    history = client.get(MY_DOSES + "?history=true&from=2026-03-04&to=2026-03-04",
+                         headers=headers).get_json()
+    assert [(e["version"], e["dose_mg"], e["is_current"]) for e in history] == [
+        (1, 400, False), (2, 200, True)]
+
+
+def test_second_entry_for_a_day_in_a_batch_without_reason_is_refused(client, headers):
+    first, second = taken("2026-03-04"), missed("2026-03-04")
+    results = sync(client, headers, [first, second]).get_json()["results"]
+    assert [r["result"] for r in results] == ["created", "rejected"]
+    assert "correction_reason" in results[1]["errors"]
+
+
+def test_same_batch_uploaded_twice_creates_nothing_new(client, headers):
+    batch = [taken("2026-03-02"), missed("2026-03-03")]
+    sync(client, headers, batch)
+    again = sync(client, headers, batch).get_json()["results"]
+    assert [r["result"] for r in again] == ["duplicate", "duplicate"]
+
+
+def test_batch_of_500_is_accepted_and_501_refused(client, headers):
+    too_many = [missed("2026-03-05")] * 501
+    response = sync(client, headers, too_many)
+    assert response.status_code == 422
+    assert "entries" in response.get_json()["errors"]
+    response = sync(client, headers, too_many[:500])
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert results[0]["result"] == "created"
+    assert {r["result"] for r in results[1:]} == {"duplicate"}
+
+
+def test_sync_body_must_hold_an_entries_list(client, headers):
+    assert client.post(MY_SYNC, json={"items": []}, headers=headers).status_code == 422
+    assert client.post(MY_SYNC, json={"entries": []}, headers=headers).get_json() == {
+        "results": []}
