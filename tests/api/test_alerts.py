@@ -1,0 +1,311 @@
+"""Staff alerts: list and read at one's own sites, acknowledge, close; escalation."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from diary.extensions import db
+from diary.models import Alert, AuditEvent, Message
+from diary.operations.alerts import escalate_due_alerts, raise_alert
+from tests import factories
+from tests.factories import auth, token_for
+
+T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(T0, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def other_site(study):
+    return factories.make_site()
+
+
+@pytest.fixture
+def participant(site):
+    return factories.make_participant(enrolled="2026-03-01")
+
+
+@pytest.fixture
+def coordinator(site):
+    return factories.make_staff("coordinator", phone="+821099990001")
+
+
+@pytest.fixture
+def investigator(site):
+    return factories.make_staff("investigator", phone="+821099990002")
+
+
+@pytest.fixture
+def admin(site):
+    return factories.make_staff("admin", sites=[], phone="+821099990003")
+
+
+@pytest.fixture
+def stranger(other_site):
+    """A coordinator of another site."""
+    return factories.make_staff("coordinator", sites=[other_site], phone="+821099990004")
+
+
+def alert_for(participant, kind="sms_opt_out", **options) -> Alert:
+    alert = raise_alert(kind, participant, **options)
+    db.session.commit()
+    return alert
+
+
+def texts_to(staff, kind=None):
+    query = select(Message).where(Message.staff_user_id == staff.id)
+    if kind:
+        query = query.where(Message.kind == kind)
+    return db.session.execute(query).scalars().all()
+
+
+def test_coordinator_lists_the_alerts_of_their_sites_newest_first(
+        client, participant, coordinator, other_site, frozen):
+    older = alert_for(participant, "sms_opt_out")
+    frozen.shift(timedelta(minutes=5))
+    newer = alert_for(participant, "unreachable")
+    elsewhere = factories.make_participant(site=other_site)
+    alert_for(elsewhere, "unreachable")
+
+    response = client.get("/api/v1/alerts", headers=auth(token_for(coordinator)))
+
+    assert response.status_code == 200
+    assert [a["id"] for a in response.get_json()] == [newer.id, older.id]
+    assert json.loads(response.headers["X-Pagination"])["total"] == 2
+
+
+def test_alert_list_filters_by_status_and_kind(client, participant, coordinator):
+    opt_out = alert_for(participant, "sms_opt_out")
+    unreachable = alert_for(participant, "unreachable")
+    headers = auth(token_for(coordinator))
+    client.post(f"/api/v1/alerts/{opt_out.id}/acknowledge", headers=headers)
+
+    by_kind = client.get("/api/v1/alerts?kind=unreachable", headers=headers).get_json()
+    by_status = client.get("/api/v1/alerts?status=acknowledged", headers=headers).get_json()
+
+    assert [a["id"] for a in by_kind] == [unreachable.id]
+    assert [a["id"] for a in by_status] == [opt_out.id]
+
+
+def test_alert_list_pages(client, participant, coordinator, frozen):
+    for _ in range(3):
+        alert_for(participant, "sms_not_understood")
+        frozen.shift(timedelta(minutes=1))
+    response = client.get("/api/v1/alerts?page=2&page_size=2",
+                          headers=auth(token_for(coordinator)))
+
+    assert len(response.get_json()) == 1
+    assert json.loads(response.headers["X-Pagination"])["total_pages"] == 2
+
+
+def test_unknown_status_filter_is_a_422(client, coordinator):
+    response = client.get("/api/v1/alerts?status=maybe", headers=auth(token_for(coordinator)))
+
+    assert response.status_code == 422
+    assert "status" in response.get_json()["errors"]
+
+
+def test_admin_sees_every_site(client, participant, admin, other_site):
+    alert_for(participant)
+    alert_for(factories.make_participant(site=other_site))
+
+    response = client.get("/api/v1/alerts", headers=auth(token_for(admin)))
+
+    assert len(response.get_json()) == 2
+
+
+def test_alerts_need_a_staff_token(client, participant):
+    response = client.get("/api/v1/alerts",
+                          headers=auth(token_for(participant)))
+
+    assert response.status_code == 401
+
+
+def test_reading_one_alert(client, participant, coordinator):
+    alert = alert_for(participant, "unreachable", details={"message_ids": [1, 2, 3]})
+    body = client.get(f"/api/v1/alerts/{alert.id}", headers=auth(token_for(coordinator)))
+
+    assert body.get_json()["kind"] == "unreachable"
+    assert body.get_json()["details"] == {"message_ids": [1, 2, 3]}
+    assert body.get_json()["created_at"].endswith("+00:00")
+
+
+@pytest.mark.parametrize("action", ["get", "acknowledge", "close"])
+def test_another_sites_alert_is_not_found(client, participant, stranger, action):
+    alert = alert_for(participant)
+    headers = auth(token_for(stranger))
+    if action == "get":
+        response = client.get(f"/api/v1/alerts/{alert.id}", headers=headers)
+    else:
+        response = client.post(f"/api/v1/alerts/{alert.id}/{action}", headers=headers,
+                               json={"reason": "Not mine"} if action == "close" else None)
+
+    assert response.status_code == 404
+    db.session.refresh(alert)
+    assert alert.status == "open"
+
+
+def test_acknowledging_records_who_and_when_and_is_audited(client, participant, investigator):
+    alert = alert_for(participant, "serious_event", urgency="urgent")
+    response = client.post(f"/api/v1/alerts/{alert.id}/acknowledge",
+                           headers=auth(token_for(investigator)))
+
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "acknowledged"
+    assert body["acknowledged_by_staff_id"] == investigator.id
+    assert body["acknowledged_at"] == T0.isoformat()
+    assert body["next_escalation_at"] is None
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "alert.acknowledged")
+    ).scalar_one()
+    assert (event.actor_id, event.entity_id) == (investigator.id, alert.id)
+
+
+def test_acknowledging_twice_changes_nothing(client, participant, coordinator, investigator):
+    alert = alert_for(participant)
+    client.post(f"/api/v1/alerts/{alert.id}/acknowledge", headers=auth(token_for(coordinator)))
+    again = client.post(f"/api/v1/alerts/{alert.id}/acknowledge",
+                        headers=auth(token_for(investigator)))
+
+    assert again.status_code == 200
+    assert again.get_json()["acknowledged_by_staff_id"] == coordinator.id
+
+
+def test_closing_needs_a_reason(client, participant, coordinator):
+    alert = alert_for(participant)
+    response = client.post(f"/api/v1/alerts/{alert.id}/close", json={"reason": "  "},
+                           headers=auth(token_for(coordinator)))
+
+    assert response.status_code == 422
+    assert "reason" in response.get_json()["errors"]
+
+
+def test_closing_with_unknown_fields_is_a_422(client, participant, coordinator):
+    alert = alert_for(participant)
+    response = client.post(f"/api/v1/alerts/{alert.id}/close",
+                           json={"reason": "Done", "status": "open"},
+                           headers=auth(token_for(coordinator)))
+
+    assert response.status_code == 422
+
+
+def test_closing_keeps_the_reason_and_is_audited(client, participant, coordinator):
+    alert = alert_for(participant)
+    response = client.post(f"/api/v1/alerts/{alert.id}/close",
+                           json={"reason": "Spoke to the participant by phone"},
+                           headers=auth(token_for(coordinator)))
+
+    body = response.get_json()
+    assert response.status_code == 200
+    assert (body["status"], body["close_reason"]) == ("closed",
+                                                       "Spoke to the participant by phone")
+    assert body["closed_by_staff_id"] == coordinator.id
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "alert.closed")
+    ).scalar_one()
+    assert event.reason == "Spoke to the participant by phone"
+
+
+def test_closed_alert_cannot_be_closed_or_acknowledged_again(client, participant, coordinator):
+    alert = alert_for(participant)
+    headers = auth(token_for(coordinator))
+    client.post(f"/api/v1/alerts/{alert.id}/close", json={"reason": "Done"}, headers=headers)
+
+    assert client.post(f"/api/v1/alerts/{alert.id}/close", json={"reason": "Again"},
+                       headers=headers).status_code == 409
+    assert client.post(f"/api/v1/alerts/{alert.id}/acknowledge",
+                       headers=headers).status_code == 409
+
+
+def test_same_cause_gives_one_alert_until_it_is_closed(client, participant, coordinator):
+    first = alert_for(participant, "unreachable", dedupe_key=f"unreachable:{participant.id}")
+    again = alert_for(participant, "unreachable", dedupe_key=f"unreachable:{participant.id}")
+    assert again.id == first.id
+
+    client.post(f"/api/v1/alerts/{first.id}/close", json={"reason": "Number fixed"},
+                headers=auth(token_for(coordinator)))
+    later = alert_for(participant, "unreachable", dedupe_key=f"unreachable:{participant.id}")
+    assert later.id != first.id
+
+
+def test_new_alert_texts_the_sites_coordinators_only(
+        participant, coordinator, investigator, admin, stranger):
+    alert = alert_for(participant)
+
+    assert [m.alert_id for m in texts_to(coordinator, "alert")] == [alert.id]
+    assert texts_to(investigator) == texts_to(admin) == texts_to(stranger) == []
+
+
+def test_urgent_alert_escalates_to_investigators_then_everyone(
+        participant, coordinator, investigator, admin, stranger, frozen):
+    alert = alert_for(participant, "serious_event", urgency="urgent")
+
+    frozen.move_to(T0 + timedelta(minutes=14))
+    assert escalate_due_alerts() == 0
+
+    frozen.move_to(T0 + timedelta(minutes=15))
+    assert escalate_due_alerts() == 1
+    db.session.refresh(alert)
+    assert alert.escalation_level == 1
+    assert alert.next_escalation_at == T0 + timedelta(minutes=30)
+    assert len(texts_to(investigator, "escalation")) == 1
+    assert texts_to(coordinator, "escalation") == texts_to(admin, "escalation") == []
+    assert escalate_due_alerts() == 0  # the same round twice texts nobody twice
+
+    frozen.move_to(T0 + timedelta(minutes=30))
+    assert escalate_due_alerts() == 1
+    assert len(texts_to(coordinator, "escalation")) == 1
+    assert len(texts_to(investigator, "escalation")) == 2
+    assert len(texts_to(admin, "escalation")) == 1
+    assert texts_to(stranger) == []
+
+
+def test_escalation_stops_after_the_last_round(participant, investigator, frozen):
+    alert = alert_for(participant, "serious_event", urgency="urgent")
+    for minutes in (15, 30, 45, 60, 75, 90):
+        frozen.move_to(T0 + timedelta(minutes=minutes))
+        escalate_due_alerts()
+
+    db.session.refresh(alert)
+    assert alert.escalation_level == 4
+    assert alert.next_escalation_at is None
+
+
+def test_routine_alerts_never_escalate(participant, investigator, frozen):
+    alert = alert_for(participant, "sms_opt_out")
+    frozen.move_to(T0 + timedelta(hours=6))
+
+    assert escalate_due_alerts() == 0
+    db.session.refresh(alert)
+    assert alert.escalation_level == 0
+    assert texts_to(investigator) == []
+
+
+def test_acknowledged_alert_stops_escalating(client, participant, coordinator, investigator,
+                                             frozen):
+    alert = alert_for(participant, "serious_event", urgency="urgent")
+    client.post(f"/api/v1/alerts/{alert.id}/acknowledge", headers=auth(token_for(coordinator)))
+    frozen.move_to(T0 + timedelta(hours=1))
+
+    assert escalate_due_alerts() == 0
+    assert texts_to(investigator) == []
+
+
+def test_escalation_is_audited(participant, investigator, frozen):
+    alert = alert_for(participant, "serious_event", urgency="urgent")
+    frozen.move_to(T0 + timedelta(minutes=15))
+    escalate_due_alerts()
+
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "alert.escalated")
+    ).scalar_one()
+    assert (event.actor_type, event.entity_id, event.after["escalation_level"]) == (
+        "system", alert.id, 1)
