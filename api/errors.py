@@ -58,6 +58,9 @@ def handle_http_exception(error: HTTPException):
     message = data.get("message") or error.description or HTTPStatus(error.code).phrase
     if error.code == 422 and not data.get("message"):
         message = "The request has invalid fields."
+    elif error.code == 400 and "json" in errors and not data.get("message"):
+        # webargs reports a body it cannot parse under "json" with werkzeug's stock text.
+        message = "The body is not valid JSON."
     headers = list(error.get_headers()) + list((data.get("headers") or {}).items())
     return error_response(error.code, message, errors, headers)
 

@@ -1,0 +1,103 @@
+"""Every refusal, expected or not, comes back in the one error body."""
+
+import pytest
+
+from diary.operations import participants
+from tests.factories import auth, make_participant, make_site, make_staff, token_for
+
+BODY_KEYS = {"code", "status", "message", "errors"}
+LOGIN = "/api/v1/auth/login"
+PARTICIPANTS = "/api/v1/participants"
+
+
+def _error(response, code: int) -> dict:
+    assert response.status_code == code, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == BODY_KEYS
+    assert body["code"] == code
+    assert isinstance(body["errors"], dict)
+    return body
+
+
+@pytest.fixture
+def headers(site):
+    return auth(token_for(make_staff("coordinator", sites=[site])))
+
+
+def test_malformed_json_is_400(client):
+    response = client.post(LOGIN, data='{"email": "a@example.org",',
+                           content_type="application/json")
+    body = _error(response, 400)
+    assert body["message"] == "The body is not valid JSON."
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_400(client, content_type):
+    response = client.post(LOGIN, data="email=a@example.org&password=x",
+                           content_type=content_type)
+    assert "JSON" in _error(response, 400)["message"]
+
+
+def test_unknown_fields_are_422_naming_them(client):
+    response = client.post(LOGIN, json={"email": "a@example.org", "password": "x",
+                                        "remember_me": True})
+    assert _error(response, 422)["errors"] == {"remember_me": ["Unknown field."]}
+
+
+@pytest.mark.parametrize("body", [[1, 2], "a string", 7])
+def test_a_json_body_that_is_not_an_object_is_422(client, body):
+    _error(client.post(LOGIN, json=body), 422)
+
+
+def test_a_body_over_the_size_limit_is_413(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 100)
+    response = client.post(LOGIN, json={"email": "a@example.org", "password": "x" * 200})
+    _error(response, 413)
+
+
+def test_bad_query_arguments_are_422(client, headers):
+    _error(client.get(PARTICIPANTS, query_string={"page": 0}, headers=headers), 422)
+    _error(client.get(PARTICIPANTS, query_string={"status": "lost"}, headers=headers), 422)
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic dXNlcjpwdw=="])
+def test_missing_or_bad_token_is_401(client, header):
+    headers = {"Authorization": header} if header else {}
+    _error(client.get(PARTICIPANTS, headers=headers), 401)
+
+
+def test_a_device_token_does_not_open_staff_pages(client, site):
+    device = auth(token_for(make_participant(site=site)))
+    _error(client.get(PARTICIPANTS, headers=device), 401)
+
+
+def test_wrong_role_is_403(client, site):
+    investigator = auth(token_for(make_staff("investigator", sites=[site])))
+    response = client.post(PARTICIPANTS, json={}, headers=investigator)
+    _error(response, 403)
+
+
+def test_another_sites_participant_is_404_not_403(client, headers):
+    stranger = make_participant(site=make_site("ERR"))
+    _error(client.get(f"{PARTICIPANTS}/{stranger.id}", headers=headers), 404)
+
+
+def test_wrong_method_is_405_with_allow(client, headers):
+    response = client.delete(LOGIN, headers=headers)
+    _error(response, 405)
+    assert "POST" in response.headers["Allow"]
+
+
+def test_an_unexpected_failure_is_a_bare_500_without_a_traceback(client, headers, monkeypatch,
+                                                                 caplog):
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("secret internals: /srv/diary/operations.py line 42")
+
+    monkeypatch.setattr(participants, "list_participants", explode)
+    response = client.get(PARTICIPANTS, headers=headers)
+    body = _error(response, 500)
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "secret internals" not in text
+    assert body["errors"] == {}
+    assert "RuntimeError" in caplog.text  # logged for us, not shown to the client
