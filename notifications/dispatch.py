@@ -1,0 +1,341 @@
+"""Drain the outbox: claim due messages, send them outside any transaction, record the outcome.
+
+Safe to run from several processes at once on PostgreSQL: due rows are claimed with
+``SELECT ... FOR UPDATE SKIP LOCKED`` and marked ``sending`` in a committed transaction
+before any text leaves, so no two dispatchers ever hold the same message.
+"""
+
+import logging
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from diary.actor import Actor
+from diary.clock import utcnow
+from diary.extensions import db
+from diary.models import Message, Participant, StaffUser
+from diary.models.alert import ROUTINE
+from diary.models.message import (
+    CANCELLED,
+    EXPIRED,
+    FAILED,
+    PENDING,
+    SENDING,
+    SENT,
+    UNKNOWN,
+)
+from diary.operations.alerts import raise_alert
+from diary.operations.audit import record_audit, snapshot
+from notifications.retry import (
+    CLAIM_TIMEOUT,
+    REMINDER_KINDS,
+    STAFF_ALERT_KINDS,
+    STALE_AFTER,
+    backoff_delay,
+    expiry,
+    gives_up,
+    policy_for,
+    resend_when_unsure,
+)
+from notifications.senders import (
+    OutgoingSms,
+    PermanentSendError,
+    SendResult,
+    SmsSender,
+    TransientSendError,
+    build_sender,
+)
+
+logger = logging.getLogger(__name__)
+
+# Twilio codes that say something about the participant's phone, not about this text.
+OPTED_OUT_CODE = "21610"
+UNREACHABLE_CODES = frozenset({"21211", "21614"})
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatch run did, message by message outcome."""
+
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    expired: int = 0
+    # Alerts found stuck in ``sending`` and queued again.
+    recovered: int = 0
+    # Reminders that may or may not have left: not resent.
+    unknown: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def dispatch_due(
+    now: datetime | None = None,
+    *,
+    sender: SmsSender | None = None,
+    batch_size: int = 50,
+) -> DispatchReport:
+    """Send up to ``batch_size`` due messages and record each outcome (needs an app context).
+
+    Without a ``sender``, one is built from the app's settings and closed afterwards.
+    """
+    started = time.monotonic()
+    now = now or utcnow()
+    report = DispatchReport()
+    own_sender = sender is None
+    sender = sender or build_sender(current_app.config)
+    try:
+        _recover_stale_claims(now, report)
+        _expire_stale(now, report)
+        for sms in _claim(now, batch_size, report):
+            _deliver(sender, sms, report)
+    finally:
+        if own_sender:
+            sender.close()
+    logger.info(
+        "outbox dispatch sender=%s %s duration_ms=%d",
+        sender.name,
+        " ".join(f"{name}={count}" for name, count in report.as_dict().items()),
+        (time.monotonic() - started) * 1000,
+    )
+    return report
+
+
+def _recover_stale_claims(now: datetime, report: DispatchReport) -> None:
+    """Settle messages a dead dispatcher left in ``sending``: alerts again, reminders unknown."""
+    stale = and_(Message.status == SENDING, Message.claimed_at < now - CLAIM_TIMEOUT)
+    requeued = db.session.execute(
+        update(Message)
+        .where(stale, Message.kind.in_(STAFF_ALERT_KINDS))
+        .values(status=PENDING, next_attempt_at=now, updated_at=now)
+    )
+    abandoned = db.session.execute(
+        update(Message)
+        .where(stale, Message.kind.not_in(STAFF_ALERT_KINDS))
+        .values(status=UNKNOWN, error_code="claim_timeout", updated_at=now)
+    )
+    _commit_bulk(requeued.rowcount + abandoned.rowcount)
+    report.recovered += requeued.rowcount
+    report.unknown += abandoned.rowcount
+    if requeued.rowcount or abandoned.rowcount:
+        logger.warning("outbox stale claims requeued=%d unknown=%d",
+                       requeued.rowcount, abandoned.rowcount)
+
+
+def _expire_stale(now: datetime, report: DispatchReport) -> None:
+    """Expire unsent reminders past their limit, so none arrives hours late (or at night)."""
+    result = db.session.execute(
+        update(Message)
+        .where(
+            Message.status == PENDING,
+            Message.kind.not_in(STAFF_ALERT_KINDS),
+            or_(
+                Message.expires_at <= now,
+                and_(
+                    Message.expires_at.is_(None),
+                    Message.kind.in_(REMINDER_KINDS),
+                    Message.due_at <= now - STALE_AFTER,
+                ),
+            ),
+        )
+        .values(status=EXPIRED, updated_at=now)
+    )
+    _commit_bulk(result.rowcount)
+    report.expired += result.rowcount
+
+
+def _commit_bulk(changed: int) -> None:
+    """Commit a bulk UPDATE; expire loaded rows so a caller's session sees the new values.
+
+    (The ORM's in-session synchronisation skips attributes never loaded, e.g. error_code.)
+    """
+    db.session.commit()
+    if changed:
+        db.session.expire_all()
+
+
+def _claim(now: datetime, batch_size: int, report: DispatchReport) -> list[OutgoingSms]:
+    """Mark due messages ``sending`` and commit, so no other dispatcher takes them."""
+    query = (
+        select(Message)
+        .where(Message.status == PENDING, Message.next_attempt_at <= now)
+        .order_by(Message.next_attempt_at, Message.id)
+        .limit(batch_size)
+        .execution_options(populate_existing=True)
+    )
+    # SQLite has no row locks (and one dispatcher is enough there).
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    messages = db.session.execute(query).scalars().all()
+    numbers = _recipient_numbers(messages)
+    batch = []
+    for message in messages:
+        to, reason = numbers[message.id]
+        message.updated_at = now
+        if to is None:
+            message.status, message.error_code = CANCELLED, reason
+            report.cancelled += 1
+            continue
+        message.status, message.claimed_at = SENDING, now
+        message.attempts += 1
+        batch.append(OutgoingSms(message.id, message.kind, to=to, body=message.body))
+    db.session.commit()
+    report.claimed += len(batch)
+    return batch
+
+
+def _recipient_numbers(messages) -> dict[int, tuple[str | None, str | None]]:
+    """Look up each recipient's number now, or why the message must not be sent."""
+    participants = _by_id(Participant, {m.participant_id for m in messages} - {None})
+    staff = _by_id(StaffUser, {m.staff_user_id for m in messages} - {None})
+    numbers = {}
+    for message in messages:
+        if message.participant_id is not None:
+            numbers[message.id] = _participant_number(participants[message.participant_id])
+        else:
+            numbers[message.id] = _staff_number(staff[message.staff_user_id])
+    return numbers
+
+
+def _by_id(model, ids: set[int]) -> dict:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(model).where(model.id.in_(ids)).execution_options(populate_existing=True)
+    ).scalars()
+    return {row.id: row for row in rows}
+
+
+def _participant_number(participant: Participant) -> tuple[str | None, str | None]:
+    if participant.can_receive_sms:
+        return participant.phone_e164, None
+    if participant.status != "active":
+        return None, participant.status
+    if participant.sms_opted_out_at is not None:
+        return None, "opted_out"
+    if participant.phone_unreachable_at is not None:
+        return None, "unreachable"
+    return None, "no_consent" if not participant.sms_consent else "no_phone"
+
+
+def _staff_number(staff: StaffUser) -> tuple[str | None, str | None]:
+    if not staff.active:
+        return None, "staff_inactive"
+    return (staff.phone_e164, None) if staff.phone_e164 else (None, "no_phone")
+
+
+def _deliver(sender: SmsSender, sms: OutgoingSms, report: DispatchReport) -> None:
+    """Send one claimed message (no transaction open) and record what happened."""
+    try:
+        result = sender.send(sms)
+    except PermanentSendError as error:
+        outcome = (_record_permanent, error)
+    except TransientSendError as error:
+        outcome = (_record_transient, error)
+    except Exception as error:
+        # A sender bug must not strand the rest of the batch in ``sending``; the type
+        # name only, as messages of unknown exceptions may quote the request.
+        logger.error("outbox sender raised %s for message id=%s", type(error).__name__,
+                     sms.message_id)
+        outcome = (_record_transient, TransientSendError(type(error).__name__[:20]))
+    else:
+        outcome = (_record_sent, result)
+    record, detail = outcome
+    try:
+        record(sms.message_id, detail, report)
+        db.session.commit()
+    except SQLAlchemyError:
+        # Left in ``sending``: the next runs settle it as a stale claim.
+        db.session.rollback()
+        logger.exception("outbox could not record the outcome of message id=%s",
+                         sms.message_id)
+
+
+def _reload(message_id: int) -> Message | None:
+    return db.session.execute(
+        select(Message).where(Message.id == message_id)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _record_sent(message_id: int, result: SendResult, report: DispatchReport) -> None:
+    message = _reload(message_id)
+    # Also after a stale-claim recovery: the text did leave, whatever we assumed since.
+    if message is None or message.status not in (SENDING, PENDING, UNKNOWN):
+        return
+    now = utcnow()
+    message.status, message.sent_at, message.updated_at = SENT, now, now
+    message.provider_sid = result.provider_sid
+    message.error_code = None
+    report.sent += 1
+
+
+def _record_transient(message_id: int, error: TransientSendError, report) -> None:
+    message = _reload(message_id)
+    if message is None or message.status != SENDING:
+        return
+    now = utcnow()
+    message.error_code, message.updated_at = error.code, now
+    if error.ambiguous and not resend_when_unsure(message.kind):
+        message.status = UNKNOWN
+        report.unknown += 1
+    elif gives_up(message.kind, message.attempts):
+        message.status = FAILED
+        report.failed += 1
+    else:
+        retry_at = now + backoff_delay(message.attempts, policy_for(message.kind))
+        limit = expiry(message.kind, message.due_at, message.expires_at)
+        if limit is not None and retry_at >= limit:
+            message.status = EXPIRED
+            report.expired += 1
+        else:
+            message.status, message.next_attempt_at = PENDING, retry_at
+            report.retried += 1
+    logger.warning("outbox message id=%s kind=%s attempt=%d failed code=%s -> %s",
+                   message.id, message.kind, message.attempts, error.code, message.status)
+
+
+def _record_permanent(message_id: int, error: PermanentSendError, report) -> None:
+    message = _reload(message_id)
+    if message is None or message.status != SENDING:
+        return
+    now = utcnow()
+    message.status, message.error_code, message.updated_at = FAILED, error.code, now
+    report.failed += 1
+    logger.warning("outbox message id=%s kind=%s refused code=%s",
+                   message.id, message.kind, error.code)
+    if message.participant_id is not None and (
+        error.code == OPTED_OUT_CODE or error.code in UNREACHABLE_CODES
+    ):
+        _flag_participant_phone(message.participant_id, message.id, error.code, now)
+
+
+def _flag_participant_phone(participant_id: int, message_id: int, code: str, now) -> None:
+    """Record that the participant opted out or cannot be texted, and tell the coordinators."""
+    participant = db.session.execute(
+        select(Participant).where(Participant.id == participant_id)
+        .with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    if code == OPTED_OUT_CODE:
+        field, action, kind = "sms_opted_out_at", "participant.sms_opted_out", "sms_opt_out"
+    else:
+        field, action, kind = ("phone_unreachable_at", "participant.phone_unreachable",
+                               "phone_invalid")
+    if getattr(participant, field) is not None:
+        return  # already known (another message, or an inbound STOP): one alert is enough
+    before = snapshot(participant, [field])
+    setattr(participant, field, now)
+    participant.updated_at = now
+    record_audit(Actor.system(), action, participant, participant_id=participant.id,
+                 before=before, after=snapshot(participant, [field]),
+                 reason=f"Twilio error {code} sending message {message_id}")
+    raise_alert(kind, participant, urgency=ROUTINE,
+                dedupe_key=f"{kind}:{participant.id}",
+                details={"message_id": message_id, "error_code": code})
