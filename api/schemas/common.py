@@ -29,6 +29,10 @@ class LocalTime(ma.fields.Field):
 
     default_error_messages = {"invalid": "Not a time written HH:MM (00:00 to 23:59)."}
 
+    def __init__(self, *, metadata: dict | None = None, **kwargs):
+        documented = {"type": "string", "pattern": _HH_MM.pattern, "example": "09:00"}
+        super().__init__(metadata=documented | (metadata or {}), **kwargs)
+
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else value.strftime("%H:%M")
 

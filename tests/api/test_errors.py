@@ -101,3 +101,16 @@ def test_an_unexpected_failure_is_a_bare_500_without_a_traceback(client, headers
     assert "Traceback" not in text and "secret internals" not in text
     assert body["errors"] == {}
     assert "RuntimeError" in caplog.text  # logged for us, not shown to the client
+
+
+def test_openapi_documents_summaries_and_error_responses(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    participant = paths["/api/v1/participants/{participant_id}"]
+    assert participant["get"]["summary"].startswith("Show a participant")
+    assert {"401", "403", "404"} <= set(participant["get"]["responses"])
+    assert {"404", "409", "422"} <= set(participant["patch"]["responses"])
+    enrol = paths["/api/v1/participants"]["post"]
+    assert {"201", "403", "409", "422"} <= set(enrol["responses"])
+    login = paths["/api/v1/auth/login"]["post"]
+    assert login["security"] == []
+    assert {"200", "401", "422"} <= set(login["responses"])
