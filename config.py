@@ -39,6 +39,8 @@ def from_environment(env: dict | None = None) -> dict:
         "DIARY_LOG_LEVEL": env.get("DIARY_LOG_LEVEL", "INFO"),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
+        # Only when a Twilio Webhook Rule signs our webhooks with a SharedKey instead.
+        "TWILIO_WEBHOOK_SHARED_KEY_SECRET": env.get("TWILIO_WEBHOOK_SHARED_KEY_SECRET", ""),
         "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID", ""),
         "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER", ""),
         "TWILIO_STATUS_CALLBACK_URL": env.get("TWILIO_STATUS_CALLBACK_URL", ""),

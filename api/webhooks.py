@@ -7,7 +7,13 @@ request with the account's auth token over the public URL it called.
 from functools import wraps
 
 from flask import Blueprint, Response, current_app, request
-from twilio.request_validator import RequestValidator
+from twilio.request_validator import (
+    HMAC_SHA1,
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
 
 from api.errors import error_response
 from notifications.delivery import handle_status_callback
@@ -27,17 +33,28 @@ def public_url() -> str:
     return f"{base}{request.path}" + (f"?{query}" if query else "")
 
 
+def signed_by_twilio() -> bool:
+    """Check X-Twilio-Signature with the auth token, or a SharedKey when Twilio names one."""
+    settings = request.headers.get(SIGNATURE_SETTINGS_HEADER)
+    if settings is None:
+        secret, algorithm = current_app.config.get("TWILIO_AUTH_TOKEN", ""), HMAC_SHA1
+    else:
+        secret = current_app.config.get("TWILIO_WEBHOOK_SHARED_KEY_SECRET", "")
+        algorithm = get_signature_algorithm(settings)
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    # Without a secret nothing can be checked, so nothing is believed.
+    if not secret or not signature:
+        return False
+    return RequestValidator(secret).validate(public_url(), request.form, signature,
+                                             algorithm=algorithm)
+
+
 def twilio_signed(view):
-    """Answer 403 (and do nothing) unless X-Twilio-Signature matches the request."""
+    """Answer 403 (and do nothing) unless the request carries Twilio's signature."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        token = current_app.config.get("TWILIO_AUTH_TOKEN", "")
-        signature = request.headers.get("X-Twilio-Signature", "")
-        # Without a token nothing can be checked, so nothing is believed.
-        if not token or not signature or not RequestValidator(token).validate(
-            public_url(), request.form.to_dict(), signature
-        ):
+        if not signed_by_twilio():
             return error_response(403, "The request is not signed by Twilio.")
         return view(*args, **kwargs)
 

@@ -2,6 +2,7 @@
 
 import pytest
 from sqlalchemy import select
+from twilio.request_validator import RequestValidator
 
 from diary.extensions import db
 from diary.models import InboundMessage
@@ -103,3 +104,38 @@ def test_forwarded_headers_are_not_believed_without_a_proxy(database_url):
 
     assert response.status_code == 403
     assert stored() == []
+
+
+SHARED_KEY_SECRET = "test-shared-key-secret"
+SETTINGS = {"X-Twilio-Webhooks-Signature-Settings": "key=KS0001,algorithm=HMAC_SHA256"}
+
+
+def shared_key_signature(params=PARAMS, secret=SHARED_KEY_SECRET):
+    return RequestValidator(secret).compute_signature(PUBLIC_BASE + PATH, params,
+                                                      algorithm="HMAC_SHA256")
+
+
+def test_request_signed_with_a_shared_key_is_taken(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWILIO_WEBHOOK_SHARED_KEY_SECRET", SHARED_KEY_SECRET)
+    response = client.post(PATH, data=PARAMS, headers={
+        **SETTINGS, "X-Twilio-Signature": shared_key_signature()})
+
+    assert response.status_code == 200
+    assert len(stored()) == 1
+
+
+def test_shared_key_signature_without_the_secret_configured_is_refused(client):
+    response = client.post(PATH, data=PARAMS, headers={
+        **SETTINGS, "X-Twilio-Signature": shared_key_signature()})
+
+    assert response.status_code == 403
+    assert stored() == []
+
+
+def test_shared_key_header_cannot_be_met_with_the_auth_token_signature(
+        client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "TWILIO_WEBHOOK_SHARED_KEY_SECRET", SHARED_KEY_SECRET)
+    response = client.post(PATH, data=PARAMS, headers={
+        **SETTINGS, "X-Twilio-Signature": signature(PUBLIC_BASE + PATH, PARAMS)})
+
+    assert response.status_code == 403
