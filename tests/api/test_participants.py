@@ -296,6 +296,18 @@ def test_study_code_change_to_one_in_use_is_409(client, site, headers):
     assert response.status_code == 409
 
 
+def test_a_participant_moves_only_between_the_coordinators_own_sites(client, site):
+    second, foreign = make_site("SEC"), make_site("FOR")
+    headers = auth(token_for(make_staff("coordinator", sites=[site, second])))
+    participant = make_participant(site=site)
+    url = f"{URL}/{participant.id}"
+    refused = client.patch(url, json={"site_id": foreign.id, "reason": "Moved"}, headers=headers)
+    assert refused.status_code == 422
+    moved = client.patch(url, json={"site_id": second.id, "reason": "Moved"}, headers=headers)
+    assert moved.status_code == 200
+    assert moved.get_json()["site_id"] == second.id
+
+
 def test_a_change_that_changes_nothing_writes_no_audit_event(client, site, headers):
     participant = make_participant(site=site, locale="ko")
     response = client.patch(f"{URL}/{participant.id}", json={"locale": "ko", "reason": "same"},
