@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Date, and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from diary.actor import Actor
@@ -175,7 +175,8 @@ def _check_amount(data: dict, state: _DayState, study: Study) -> None:
         raise InvalidInput("The entry has invalid fields.", {"dose_mg": problems})
 
 
-def _regimen_columns(participant_id: int, day: date):
+def _regimen_columns():
+    participant_id, day = bindparam("participant_id"), bindparam("day", type_=Date)
     step_mg = (
         select(PrescribedDose.dose_mg)
         .where(PrescribedDose.participant_id == participant_id,
@@ -192,17 +193,29 @@ def _regimen_columns(participant_id: int, day: date):
     return step_mg.label("step_mg"), held.label("held")
 
 
-def _day_state(participant_id: int, client_id: str, day: date) -> _DayState:
-    """Read the day's regimen and the entries that matter to this write, in one SELECT."""
-    regimen = select(*_regimen_columns(participant_id, day)).subquery("regimen")
-    rows = db.session.execute(
+def _day_state_statement():
+    regimen = select(*_regimen_columns()).subquery("regimen")
+    return (
         select(regimen.c.step_mg, regimen.c.held, DoseEntry)
         .select_from(regimen)
         .outerjoin(DoseEntry, and_(
-            DoseEntry.participant_id == participant_id,
-            or_(DoseEntry.client_id == client_id,
-                and_(DoseEntry.dose_date == day, DoseEntry.is_current.is_(True))),
+            DoseEntry.participant_id == bindparam("participant_id"),
+            or_(DoseEntry.client_id == bindparam("client_id"),
+                and_(DoseEntry.dose_date == bindparam("day", type_=Date),
+                     DoseEntry.is_current.is_(True))),
         ))
+    )
+
+
+# Built once: the hot path neither rebuilds nor re-keys these statements per request.
+_REGIMEN_ON_DAY = select(*_regimen_columns())
+_DAY_STATE = _day_state_statement()
+
+
+def _day_state(participant_id: int, client_id: str, day: date) -> _DayState:
+    """Read the day's regimen and the entries that matter to this write, in one SELECT."""
+    rows = db.session.execute(
+        _DAY_STATE, {"participant_id": participant_id, "client_id": client_id, "day": day}
     ).all()
     entries = [row[2] for row in rows if row[2] is not None]
     return _DayState(
@@ -255,7 +268,7 @@ def _supersede(current: DoseEntry, entry: DoseEntry, actor: Actor, now, *, reaso
 def prescribed_mg_for(participant: Participant, day: date) -> Decimal | None:
     """Return the mg prescribed to the participant on a day: None when held or before any."""
     step_mg, held = db.session.execute(
-        select(*_regimen_columns(participant.id, day))
+        _REGIMEN_ON_DAY, {"participant_id": participant.id, "day": day}
     ).one()
     return None if held else step_mg
 
@@ -352,7 +365,7 @@ def participant_profile(participant: Participant, study: Study) -> dict:
     """Return what the app shows on its home screen: today's study day and prescription."""
     today = local_today(participant.timezone)
     step_mg, held = db.session.execute(
-        select(*_regimen_columns(participant.id, today))
+        _REGIMEN_ON_DAY, {"participant_id": participant.id, "day": today}
     ).one()
     return {
         "participant": participant,
