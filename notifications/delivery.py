@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from diary.actor import Actor
 from diary.clock import utcnow
 from diary.extensions import db
-from diary.models import Message, Participant
+from diary.models import Alert, Message, Participant
 from diary.models.message import (
     CANCELLED,
     DELIVERED,
@@ -92,14 +92,24 @@ def _after_failure(message: Message) -> None:
         from notifications.inbound import opt_out_of_sms
 
         opt_out_of_sms(participant, Actor.system(), cause="twilio_21610")
+    check_unreachable(participant)
+
+
+def check_unreachable(participant: Participant) -> Alert | None:
+    """Raise (or return the open) unreachable alert if the last three texts all failed; no commit.
+
+    Call it after any participant text reaches undelivered or failed, by report or by
+    refusal at sending.
+    """
     latest = _latest_outcomes(participant.id)
-    if is_unreachable([status for _, status, _ in latest]):
-        raise_alert(
-            "unreachable", participant,
-            dedupe_key=f"unreachable:{participant.id}",
-            details={"message_ids": [message_id for message_id, _, _ in latest],
-                     "error_codes": [code for _, _, code in latest]},
-        )
+    if not is_unreachable([status for _, status, _ in latest]):
+        return None
+    return raise_alert(
+        "unreachable", participant,
+        dedupe_key=f"unreachable:{participant.id}",
+        details={"message_ids": [message_id for message_id, _, _ in latest],
+                 "error_codes": [code for _, _, code in latest]},
+    )
 
 
 def _latest_outcomes(participant_id: int) -> list[tuple[int, str, str | None]]:

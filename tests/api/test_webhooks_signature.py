@@ -139,3 +139,10 @@ def test_shared_key_header_cannot_be_met_with_the_auth_token_signature(
         **SETTINGS, "X-Twilio-Signature": signature(PUBLIC_BASE + PATH, PARAMS)})
 
     assert response.status_code == 403
+
+
+def test_webhooks_stay_out_of_the_api_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    assert not [path for path in paths if "webhooks" in path]
+    assert "/api/v1/alerts/{alert_id}/acknowledge" in paths
