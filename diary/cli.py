@@ -68,6 +68,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(studies_cli)
     app.cli.add_command(load_default_study_command)
     app.cli.add_command(create_admin_command)
+    from notifications.cli import scheduler_command, serve_command
+
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(serve_command)
 
 
 def _create_app():
