@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, participant_required
+from api.errors import ErrorSchema
 from api.schemas.doses import (
     AdherenceOverviewSchema,
     DoseQueryArgsSchema,
@@ -25,6 +26,8 @@ from diary.operations.doses import (
 
 blp = Blueprint("me", __name__, url_prefix="/me",
                 description="The participant's own diary (device token).")
+
+CONFLICTS = "client_id reused for another entry, or a correction without a reason."
 
 
 @blp.route("")
@@ -50,7 +53,7 @@ class MyDoses(MethodView):
     @blp.arguments(DoseWriteSchema)
     @blp.response(201, DoseSchema)
     @blp.alt_response(200, schema=DoseSchema, description="The same write again: its entry.")
-    @blp.alt_response(409, description="client_id reused, or a correction without a reason.")
+    @blp.alt_response(409, schema=ErrorSchema, description=CONFLICTS)
     def post(self, data):
         """Record a day's dose, or correct it with a correction_reason."""
         actor = current_actor()
