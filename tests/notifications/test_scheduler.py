@@ -206,3 +206,11 @@ def test_postgres_advisory_lock_elects_one_leader(committed_app):
         finally:
             first.release()
             second.release()
+
+
+def test_diary_command_has_scheduler_and_serve(app):
+    runner = app.test_cli_runner()
+    for command in ("scheduler", "serve"):
+        result = runner.invoke(args=[command, "--help"])
+        assert result.exit_code == 0, result.output
+    assert "--port" in runner.invoke(args=["serve", "--help"]).output
