@@ -6,12 +6,6 @@ from pathlib import Path
 INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
 
 
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 def _int(env: dict, name: str, default: int) -> int:
     raw = env.get(name)
     return int(raw) if raw not in (None, "") else default
@@ -50,7 +44,6 @@ def from_environment(env: dict | None = None) -> dict:
         # Only for tests and local fakes: where the twilio client sends its requests.
         "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL", ""),
         "DIARY_SMS_SENDER": env.get("DIARY_SMS_SENDER", ""),
-        "DIARY_SCHEDULER_IN_PROCESS": _bool(env.get("DIARY_SCHEDULER_IN_PROCESS")),
         # Flask-smorest / OpenAPI
         "API_TITLE": "Treatment diary",
         "API_VERSION": "v1",

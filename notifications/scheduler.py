@@ -37,7 +37,7 @@ JOBS = (
     Job("plan_reminders", "notifications.planning:plan_reminders", 300),
     Job("dispatch_outbox", "notifications.dispatch:dispatch_due", 20),
     Job("escalate_alerts", "diary.operations.alerts:escalate_due_alerts", 60),
-    Job("check_adherence", "diary.operations.adherence:check_adherence_gaps", 3600),
+    Job("check_adherence", "diary.operations.adherence_gaps:check_adherence_gaps", 3600),
 )
 # A run missed by more than this (a busy or paused process) is skipped, not run late;
 # coalescing turns a backlog into one run.
