@@ -30,6 +30,7 @@ from diary.models.message import (
 )
 from diary.operations.alerts import raise_alert
 from diary.operations.audit import record_audit, snapshot
+from notifications.delivery import check_unreachable
 from notifications.retry import (
     CLAIM_TIMEOUT,
     REMINDER_KINDS,
@@ -289,6 +290,7 @@ def _record_transient(message_id: int, error: TransientSendError, report) -> Non
     elif gives_up(message.kind, message.attempts):
         message.status = FAILED
         report.failed += 1
+        _count_towards_unreachable(message)
     else:
         retry_at = now + backoff_delay(message.attempts, policy_for(message.kind))
         limit = expiry(message.kind, message.due_at, message.expires_at)
@@ -311,10 +313,20 @@ def _record_permanent(message_id: int, error: PermanentSendError, report) -> Non
     report.failed += 1
     logger.warning("outbox message id=%s kind=%s refused code=%s",
                    message.id, message.kind, error.code)
-    if message.participant_id is not None and (
-        error.code == OPTED_OUT_CODE or error.code in UNREACHABLE_CODES
-    ):
+    if message.participant_id is None:
+        return
+    if error.code == OPTED_OUT_CODE or error.code in UNREACHABLE_CODES:
         _flag_participant_phone(message.participant_id, message.id, error.code, now)
+    else:
+        _count_towards_unreachable(message)
+
+
+def _count_towards_unreachable(message: Message) -> None:
+    """A participant's text failed for good: three in a row tell the coordinators."""
+    if message.participant_id is None:
+        return
+    db.session.flush()  # the run of outcomes must include this one
+    check_unreachable(db.session.get(Participant, message.participant_id))
 
 
 def _flag_participant_phone(participant_id: int, message_id: int, code: str, now) -> None:

@@ -223,6 +223,25 @@ def test_two_refused_texts_raise_one_alert(participant, coordinator, twilio_send
     assert len(audits) == 1
 
 
+def test_three_texts_refused_in_a_row_raise_the_unreachable_alert(
+    participant, coordinator, twilio_sender, fake_twilio, frozen
+):
+    # 21408: sending to that region is not enabled; refused for good, but no STOP.
+    fake_twilio.script(PHONE, fake.Behaviour(400, 21408))
+    for minutes in range(3):
+        _queue(participant, due_at=NOW + timedelta(minutes=minutes))
+    frozen.move_to(NOW + timedelta(minutes=1))
+    dispatch_due(sender=twilio_sender)
+    assert db.session.execute(select(Alert)).scalars().all() == []
+
+    frozen.move_to(NOW + timedelta(minutes=2))
+    dispatch_due(sender=twilio_sender)
+
+    [alert] = db.session.execute(select(Alert)).scalars().all()
+    assert (alert.kind, alert.participant_id) == ("unreachable", participant.id)
+    assert alert.details["error_codes"] == ["21408"] * 3
+
+
 def test_reminder_not_sent_within_two_hours_expires(participant, twilio_sender, fake_twilio,
                                                     frozen):
     message = _queue(participant)
