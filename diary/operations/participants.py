@@ -12,9 +12,13 @@ from diary.models import AuditEvent, DoseEntry, DoseHold, Participant, Prescribe
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.sessions import revoke_participant_credentials
 from diary.rules.phone import PhoneNumberError, normalise_mobile, region_for_timezone
+from notifications.planning import replan_participant
 
 EDITORS = ("admin", "coordinator")
 STARTING_DOSE_REASON = "Starting dose per protocol"
+# What the queued reminders were planned from: a change to any of these plans them again.
+REMINDER_FIELDS = frozenset({"enrolled_on", "timezone", "locale", "phone_e164", "sms_consent",
+                             "reminder_time", "status"})
 # What the audit trail records of a participant, before and after a change.
 AUDITED_FIELDS = ("study_code", "site_id", "enrolled_on", "timezone", "locale", "phone_e164",
                   "sms_consent", "sms_consent_at", "reminder_time", "proxy_reporter", "status")
@@ -193,6 +197,8 @@ def update_participant(actor: Actor, participant_id: int, changes: dict) -> Part
         if before["status"] == "active" and participant.status != "active":
             # A withdrawn or completed participant's phone must stop writing to the diary.
             revoke_participant_credentials(participant.id, now)
+        if REMINDER_FIELDS.intersection(changed):
+            replan_participant(participant, now)
         record_audit(actor, "participant.updated", participant, participant_id=participant.id,
                      before={name: before[name] for name in changed},
                      after={name: after[name] for name in changed}, reason=reason)

@@ -14,6 +14,7 @@ from diary.operations.participants import (
     require_editor,
 )
 from diary.rules.periods import periods_overlap
+from notifications.planning import replan_participant
 
 # Twice the protocol dose: imatinib goes up to 800 mg a day in other indications, and
 # anything above that is far more likely a typing slip (4000 for 400) than a prescription.
@@ -79,6 +80,7 @@ def start_hold(actor: Actor, participant_id: int, data: dict) -> DoseHold:
     db.session.flush()
     record_audit(actor, "dose_hold.created", hold, participant_id=participant.id,
                  after=snapshot(hold, _HOLD_FIELDS[:2]), reason=data["reason"])
+    replan_participant(participant)  # no reminders on held days
     db.session.commit()
     return hold
 
@@ -98,5 +100,6 @@ def end_hold(actor: Actor, participant_id: int, hold_id: int, data: dict) -> Dos
     hold.end_date = data["end_date"]
     record_audit(actor, "dose_hold.ended", hold, participant_id=participant.id,
                  before=before, after=snapshot(hold, ("end_date",)), reason=data["reason"])
+    replan_participant(participant)  # reminders again from the day after the hold
     db.session.commit()
     return hold
