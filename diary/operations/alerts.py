@@ -17,6 +17,7 @@ from diary.models import Alert, Participant, Site, StaffUser, Study
 from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, URGENT
 from diary.models.staff_user import staff_site
 from diary.operations.audit import record_audit, snapshot
+from diary.operations.scope import at_staff_sites
 from notifications.outbox import enqueue
 from notifications.templates import render
 
@@ -118,12 +119,7 @@ def notify_staff(alert: Alert, participant: Participant | None, *, roles, templa
 
 def visible_alerts(actor: Actor):
     """Return a WHERE clause limiting alerts to the staff member's sites."""
-    staff = actor.staff
-    if staff is None:
-        return Alert.id.is_(None)
-    if staff.is_admin:
-        return Alert.id.is_not(None)
-    return Alert.site_id.in_(staff.site_ids)
+    return at_staff_sites(actor, Alert.site_id)
 
 
 def list_alerts_for_staff(actor: Actor, *, status: str | None = None, kind: str | None = None,

@@ -10,6 +10,7 @@ from diary.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diary.extensions import db
 from diary.models import AuditEvent, DoseEntry, DoseHold, Participant, PrescribedDose, Site, Study
 from diary.operations.audit import record_audit, snapshot
+from diary.operations.scope import at_staff_sites
 from diary.operations.sessions import revoke_participant_credentials
 from diary.rules.phone import PhoneNumberError, normalise_mobile, region_for_timezone
 from notifications.planning import replan_participant
@@ -27,12 +28,7 @@ _REGIMEN = (selectinload(Participant.prescribed_doses), selectinload(Participant
 
 def visible_to(actor: Actor):
     """Return a WHERE clause limiting participants to the staff member's sites."""
-    staff = actor.staff
-    if staff is None:
-        return Participant.id.is_(None)
-    if staff.is_admin:
-        return Participant.id.is_not(None)
-    return Participant.site_id.in_(staff.site_ids)
+    return at_staff_sites(actor, Participant.site_id)
 
 
 def get_participant_for_staff(actor: Actor, participant_id: int, *,

@@ -31,11 +31,6 @@ def is_held(day: date, holds: Iterable) -> bool:
     return any(hold_covers(hold, day) for hold in holds)
 
 
-def periods_overlap(start_a: date, end_a: date | None, start_b: date, end_b: date | None) -> bool:
-    """Say whether two inclusive date periods overlap (a None end runs on for ever)."""
-    return (end_b is None or start_a <= end_b) and (end_a is None or start_b <= end_a)
-
-
 def step_mg_on(day: date, steps: Iterable) -> Decimal | None:
     """Return the dose of the latest step in effect on ``day``, holds aside (None before any)."""
     current = None

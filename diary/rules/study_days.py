@@ -31,11 +31,6 @@ def week_start(enrolled_on: date, day: date) -> date:
     return enrolled_on + timedelta(days=7 * (study_week(enrolled_on, day) - 1))
 
 
-def local_date(instant: datetime, tz_name: str) -> date:
-    """Return the calendar date an aware instant falls on in the given zone."""
-    return instant.astimezone(ZoneInfo(tz_name)).date()
-
-
 def day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
     """Return the instants a local calendar day starts and ends (the next day's start).
 
