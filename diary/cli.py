@@ -80,8 +80,12 @@ def _create_app():
     return create_app()
 
 
+def make_cli() -> FlaskGroup:
+    """Return the ``diary`` command group: Flask's own commands (run, shell, routes), db, ours."""
+    return FlaskGroup(create_app=_create_app, help="The treatment diary service.")
+
+
 def main() -> None:
     """Run the ``diary`` command line."""
     os.environ.setdefault("FLASK_APP", "wsgi:app")
-    cli = FlaskGroup(create_app=_create_app, help="The treatment diary service.")
-    cli.main(prog_name="diary")
+    make_cli().main(prog_name="diary")
