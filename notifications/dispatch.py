@@ -8,7 +8,7 @@ before any text leaves, so no two dispatchers ever hold the same message.
 import logging
 import time
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from diary.actor import Actor
 from diary.clock import utcnow
 from diary.extensions import db
-from diary.models import Message, Participant, StaffUser
+from diary.models import DoseEntry, Message, Participant, StaffUser
 from diary.models.alert import ROUTINE
 from diary.models.message import (
     CANCELLED,
@@ -100,7 +100,8 @@ def dispatch_due(
     finally:
         if own_sender:
             sender.close()
-    logger.info(
+    # Debug only: the scheduler's job line already carries these counts, once per run.
+    logger.debug(
         "outbox dispatch sender=%s %s duration_ms=%d",
         sender.name,
         " ".join(f"{name}={count}" for name, count in report.as_dict().items()),
@@ -176,9 +177,12 @@ def _claim(now: datetime, batch_size: int, report: DispatchReport) -> list[Outgo
         query = query.with_for_update(skip_locked=True)
     messages = db.session.execute(query).scalars().all()
     numbers = _recipient_numbers(messages)
+    logged = _days_logged(messages)
     batch = []
     for message in messages:
         to, reason = numbers[message.id]
+        if (message.participant_id, message.local_date) in logged:
+            to, reason = None, "entry_exists"
         message.updated_at = now
         if to is None:
             message.status, message.error_code = CANCELLED, reason
@@ -190,6 +194,27 @@ def _claim(now: datetime, batch_size: int, report: DispatchReport) -> list[Outgo
     db.session.commit()
     report.claimed += len(batch)
     return batch
+
+
+def _days_logged(messages) -> set[tuple[int, date]]:
+    """Return the (participant, day) pairs among reminders whose day has an entry by now.
+
+    Logging a dose cancels the day's texts in its own transaction, but a planner that
+    read the day as empty just before may still insert them: checked again here, so a
+    participant who has answered is never asked again.
+    """
+    days = {(m.participant_id, m.local_date) for m in messages
+            if m.kind in REMINDER_KINDS and m.participant_id is not None and m.local_date}
+    if not days:
+        return set()
+    rows = db.session.execute(
+        select(DoseEntry.participant_id, DoseEntry.dose_date).where(
+            DoseEntry.participant_id.in_({pid for pid, _ in days}),
+            DoseEntry.dose_date.in_({day for _, day in days}),
+            DoseEntry.is_current.is_(True),
+        )
+    )
+    return {(pid, day) for pid, day in rows} & days
 
 
 def _recipient_numbers(messages) -> dict[int, tuple[str | None, str | None]]:

@@ -1,7 +1,7 @@
 """The outbox dispatcher, sending through the real Twilio client to the fake Twilio server."""
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
@@ -9,14 +9,14 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import Alert, AuditEvent, Message
+from diary.models import Alert, AuditEvent, DoseEntry, Message
 from diary.operations.alerts import raise_alert
 from notifications import fake_twilio as fake
 from notifications.dispatch import dispatch_due
 from notifications.outbox import enqueue
-from notifications.senders import SmsSender
+from notifications.senders import SmsSender, build_sender
 from tests.factories import make_participant, make_staff
-from tests.notifications.conftest import SLOW_ANSWER
+from tests.notifications.conftest import SLOW_ANSWER, twilio_settings
 
 NOW = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
 PHONE = "+821055501234"
@@ -296,6 +296,27 @@ def test_alerts_retry_past_six_attempts(coordinator, twilio_sender, fake_twilio,
     assert message.next_attempt_at - NOW <= timedelta(hours=1)
 
 
+def test_connection_error_is_retried_after_backoff(participant, fake_twilio, frozen):
+    message = _queue(participant)
+    closed = fake.FakeTwilio().start()
+    settings = twilio_settings(closed)
+    closed.stop()  # nothing listens on its port any more
+    unreachable_api = build_sender(settings)
+    try:
+        report = dispatch_due(sender=unreachable_api)
+    finally:
+        unreachable_api.close()
+
+    assert report.retried == 1
+    assert (message.status, message.error_code, message.attempts) == (
+        "pending", "connection_error", 1)
+    assert NOW + timedelta(seconds=24) <= message.next_attempt_at <= NOW + timedelta(seconds=36)
+    frozen.move_to(message.next_attempt_at)
+    dispatch_due(sender=build_sender(twilio_settings(fake_twilio)))
+    assert message.status == "sent"
+    assert len(fake_twilio.sent_to(PHONE)) == 1
+
+
 def _stale_claim(message: Message) -> None:
     """Leave ``message`` as a dispatcher that died mid-send would: claimed now, never settled."""
     message.status, message.claimed_at, message.attempts = "sending", NOW, 1
@@ -360,6 +381,44 @@ def test_reminder_to_a_participant_who_cannot_be_texted_is_cancelled(
     assert fake_twilio.requests == []
 
 
+@pytest.mark.parametrize("kind", ["reminder", "follow_up"])
+def test_reminder_for_a_day_that_has_an_entry_by_now_is_not_sent(
+    participant, twilio_sender, fake_twilio, kind
+):
+    # A planner that read the day as empty inserted its rows just after the dose was
+    # logged (and its cancellation had nothing to cancel).
+    message = enqueue(kind=kind, body=BODY, participant_id=participant.id, due_at=NOW,
+                      local_date=date(2026, 3, 4))
+    other_day = enqueue(kind=kind, body=BODY, participant_id=participant.id, due_at=NOW,
+                        local_date=date(2026, 3, 3))
+    db.session.add(DoseEntry(
+        participant_id=participant.id, dose_date=date(2026, 3, 4), version=1,
+        is_current=True, status="taken", source="app", client_id="c-1",
+        body_sha256="0" * 64, recorded_at=NOW, study_day=4,
+    ))
+    db.session.commit()
+
+    report = dispatch_due(sender=twilio_sender)
+
+    assert (message.status, message.error_code) == ("cancelled", "entry_exists")
+    assert other_day.status == "sent"
+    assert (report.cancelled, report.sent) == (1, 1)
+    assert len(fake_twilio.requests) == 1
+
+
+def test_alert_rolled_back_with_its_cause_sends_nothing(participant, coordinator,
+                                                       twilio_sender, fake_twilio):
+    raise_alert("severe_symptom", participant, urgency="urgent")
+    db.session.flush()
+    db.session.rollback()  # the report that raised it failed: nothing of it remains
+
+    report = dispatch_due(sender=twilio_sender)
+
+    assert report.claimed == 0
+    assert fake_twilio.requests == []
+    assert db.session.execute(select(Message)).scalars().all() == []
+
+
 def test_alert_about_an_opted_out_participant_still_reaches_staff(
     participant, coordinator, twilio_sender, fake_twilio
 ):
@@ -401,7 +460,7 @@ def test_console_sender_is_used_without_twilio_settings(participant, caplog):
 
 
 def test_one_summary_line_per_run(participant, twilio_sender, caplog):
-    caplog.set_level(logging.INFO, logger="notifications.dispatch")
+    caplog.set_level(logging.DEBUG, logger="notifications.dispatch")
     _queue(participant)
 
     dispatch_due(sender=twilio_sender)

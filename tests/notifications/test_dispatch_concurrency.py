@@ -95,6 +95,39 @@ def test_a_message_locked_by_another_dispatcher_is_skipped(committed_app, fake_t
     assert [r.body for r in fake_twilio.requests] == ["text 0-1"]
 
 
+def test_a_text_is_not_sent_before_its_cause_commits(committed_app, fake_twilio):
+    def dispatch_elsewhere():
+        """Run a dispatcher in another thread (its own session and connection)."""
+        reports = []
+
+        def run():
+            sender = build_sender(twilio_settings(fake_twilio))
+            try:
+                with committed_app.app_context():
+                    reports.append(dispatch_due(sender=sender))
+            finally:
+                sender.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        thread.join()
+        return reports[0]
+
+    with committed_app.app_context():
+        participant = make_participant(phone="+821055500001")
+        db.session.commit()
+        enqueue(kind="reminder", body="before commit", participant_id=participant.id)
+        db.session.flush()  # written, but its transaction is still open
+
+        before = dispatch_elsewhere()
+        db.session.commit()
+        after = dispatch_elsewhere()
+
+    assert before.claimed == 0
+    assert after.sent == 1
+    assert [r.body for r in fake_twilio.requests] == ["before commit"]
+
+
 class _PeekingSender(ConsoleSender):
     """The console sender, noting what another connection sees while the text is sent."""
 
