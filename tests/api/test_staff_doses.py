@@ -1,11 +1,14 @@
 """Staff read and record a participant's diary: /api/v1/participants/{id}/doses."""
 
+from datetime import date
+
 import pytest
 import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import AuditEvent
+from diary.models import AuditEvent, Message
+from notifications.outbox import enqueue
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, taken
 from tests.factories import auth, make_participant, make_site, make_staff, token_for
 
@@ -91,3 +94,22 @@ def test_participant_token_cannot_read_another_participant_diary(client, patient
     assert response.status_code == 401
     mine = client.get(MY_DOSES, headers=auth(token_for(patient))).get_json()
     assert mine == []
+
+
+def test_staff_entry_cancels_that_days_pending_reminder_and_follow_up(client, patient):
+    def day_texts(day):
+        return [enqueue(kind=kind, body="x", participant_id=patient.id,
+                        local_date=date.fromisoformat(day))
+                for kind in ("reminder", "follow_up")]
+
+    today, tomorrow = day_texts("2026-03-05"), day_texts("2026-03-06")
+    db.session.commit()
+    staff = make_staff("coordinator")
+    body = dict(taken("2026-03-05"), reason="Participant phoned the site")
+    assert client.post(doses_of(patient), json=body,
+                       headers=auth(token_for(staff))).status_code == 201
+
+    statuses = dict(db.session.execute(
+        select(Message.id, Message.status).execution_options(populate_existing=True)).all())
+    assert [statuses[m.id] for m in today] == ["cancelled", "cancelled"]
+    assert [statuses[m.id] for m in tomorrow] == ["pending", "pending"]

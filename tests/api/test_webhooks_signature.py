@@ -6,11 +6,13 @@ from twilio.request_validator import RequestValidator
 
 from diary.extensions import db
 from diary.models import InboundMessage
+from notifications.outbox import enqueue
 from tests import factories
 from tests.api.twilio_signing import AUTH_TOKEN, PUBLIC_BASE, post_signed, signature
 from tests.conftest import make_test_app
 
 PATH = "/webhooks/twilio/sms"
+STATUS_PATH = "/webhooks/twilio/status"
 PARAMS = {"MessageSid": "SMsig00000001", "From": "+821012345678", "Body": "HELP"}
 
 
@@ -56,6 +58,24 @@ def test_signature_with_another_token_is_refused(client):
 
     assert response.status_code == 403
     assert stored() == []
+
+
+def test_delivery_report_with_a_bad_signature_changes_nothing(client, participant):
+    message = enqueue(kind="reminder", body="x", participant_id=participant.id)
+    message.status, message.provider_sid = "sent", "SMbadsig00000001"
+    db.session.commit()
+    report = {"MessageSid": "SMbadsig00000001", "MessageStatus": "undelivered"}
+
+    forged = post_signed(client, STATUS_PATH, report, token="not-the-token")
+    unsigned = client.post(STATUS_PATH, data=report)
+
+    assert (forged.status_code, unsigned.status_code) == (403, 403)
+    db.session.refresh(message)
+    assert message.status == "sent"
+    genuine = post_signed(client, STATUS_PATH, report)
+    assert genuine.status_code == 200
+    db.session.refresh(message)
+    assert message.status == "undelivered"
 
 
 def test_signature_over_other_parameters_is_refused(client):

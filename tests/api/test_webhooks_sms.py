@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Alert, AuditEvent, DoseEntry, InboundMessage, Message
+from notifications.outbox import enqueue
 from notifications.templates import render
 from tests import factories
 from tests.api.twilio_signing import AUTH_TOKEN, TWIML_EMPTY, post_signed
@@ -106,6 +107,27 @@ def test_missed_reply_records_today_as_missed_without_a_reason(
     assert replies_to(participant) == [render(study, "ko", "recorded")]
 
 
+def day_texts(participant, day):
+    """Queue the day's reminder and follow-up, as planning does."""
+    texts = [enqueue(kind=kind, body="Reminder", participant_id=participant.id,
+                     due_at=NOW, local_date=day) for kind in ("reminder", "follow_up")]
+    db.session.commit()
+    return texts
+
+
+@pytest.mark.parametrize("body", ["1", "2"])
+def test_reply_cancels_that_days_pending_reminder_and_follow_up(client, participant, body):
+    today = day_texts(participant, date(2026, 3, 10))
+    tomorrow = day_texts(participant, date(2026, 3, 11))
+
+    text(client, body)
+
+    statuses = dict(db.session.execute(
+        select(Message.id, Message.status).execution_options(populate_existing=True)).all())
+    assert [statuses[m.id] for m in today] == ["cancelled", "cancelled"]
+    assert [statuses[m.id] for m in tomorrow] == ["pending", "pending"]
+
+
 def test_dose_day_is_the_participants_local_today(client, site, frozen):
     participant = factories.make_participant(enrolled="2026-03-01", phone=PHONE,
                                              tz="America/New_York")
@@ -157,7 +179,7 @@ def test_reply_the_diary_refuses_is_kept_and_passed_to_the_coordinator(
 
 
 @pytest.mark.parametrize("body", ["STOP", "stop", " Unsubscribe", "cancel", "END", "quit",
-                                  "STOPALL", "중지"])
+                                  "STOPALL", "OPTOUT", "revoke", "Stop.", "중지"])
 def test_stop_opts_out_of_texts_without_leaving_the_study(
         client, participant, coordinator, body):
     response = text(client, body)
@@ -256,8 +278,9 @@ def test_more_unclear_texts_join_the_open_alert(client, participant, coordinator
     ).scalars().all().__len__() == 1
 
 
-def test_unknown_number_learns_nothing(client, participant, coordinator):
-    response = text(client, "HELP", sender="+821000000000")
+@pytest.mark.parametrize("body", ["HELP", "1", "2", "STOP", "START", "hello?"])
+def test_unknown_number_learns_nothing(client, participant, coordinator, body):
+    response = text(client, body, sender="+821000000000")
 
     assert response.status_code == 200
     assert response.data == TWIML_EMPTY
@@ -265,6 +288,9 @@ def test_unknown_number_learns_nothing(client, participant, coordinator):
     assert db.session.execute(select(Alert)).scalars().all() == []
     inbound = db.session.execute(select(InboundMessage)).scalar_one()
     assert inbound.participant_id is None
+    db.session.refresh(participant)
+    assert participant.sms_opted_out_at is None
+    assert today_entry(participant) is None
 
 
 def test_retried_message_sid_changes_nothing_and_answers_the_same(client, participant):
