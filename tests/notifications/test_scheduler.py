@@ -64,6 +64,20 @@ def test_job_wrapper_passes_now_and_logs_counts_only(app, caplog):
     assert "secret" not in line and "+82" not in line
 
 
+@pytest.mark.parametrize("name", [j.name for j in JOBS])
+def test_each_real_job_run_logs_exactly_one_line(app, app_context, caplog, name):
+    factories.make_participant(enrolled="2026-01-05", phone="+821055501234")
+    caplog.set_level(logging.INFO)
+    with time_machine.travel(NOW, tick=False):
+        assert run_job(app, next(j for j in JOBS if j.name == name)) is True
+
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"job={name} outcome=ok")
+    assert "duration_ms=" in lines[0]
+    assert "+8210" not in lines[0]
+
+
 def test_failing_job_is_logged_without_its_message_and_does_not_raise(app, caplog):
     caplog.set_level(logging.INFO, logger="notifications.scheduler")
     assert run_job(app, job("explode")) is False
@@ -214,3 +228,44 @@ def test_diary_command_has_scheduler_and_serve(app):
         result = runner.invoke(args=[command, "--help"])
         assert result.exit_code == 0, result.output
     assert "--port" in runner.invoke(args=["serve", "--help"]).output
+
+
+def test_serve_runs_the_web_app_and_the_scheduler_together(app, monkeypatch):
+    from notifications import cli
+
+    scheduler_started, seen = threading.Event(), {}
+
+    def fake_scheduler(app_, *, stop):
+        seen["scheduler_app"] = app_
+        scheduler_started.set()
+        stop.wait(10)
+        seen["stopped"] = stop.is_set()
+
+    def fake_server(host, port, app_, **options):
+        # The scheduler is running beside the web server, in the same process.
+        seen["scheduler_running"] = scheduler_started.wait(10)
+        seen["server"] = (host, port, app_)
+
+    monkeypatch.setattr(scheduler, "run_scheduler", fake_scheduler)
+    monkeypatch.setattr(cli, "run_simple", fake_server)
+    monkeypatch.setattr(cli, "_exit_on_sigterm", lambda: None)
+
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "8123"])
+
+    assert result.exit_code == 0, result.output
+    assert seen["server"] == ("127.0.0.1", 8123, app)
+    assert seen["scheduler_running"] is True
+    assert seen["scheduler_app"] is app
+    for thread in threading.enumerate():
+        if thread.name == "diary-scheduler":
+            thread.join(10)
+    assert seen["stopped"] is True  # the server's end stops the scheduler
+
+
+def test_make_run_serves_web_and_scheduler():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert "diary serve" in recipe
+    assert "--no-scheduler" not in recipe

@@ -4,6 +4,7 @@ import logging
 
 import pytest
 
+from config import from_environment
 from notifications import fake_twilio as fake
 from notifications.senders import (
     ConsoleSender,
@@ -74,7 +75,9 @@ def test_refusals_about_the_recipient_are_permanent(twilio_sender, fake_twilio, 
 
 @pytest.mark.parametrize("behaviour, code", [
     (fake.RATE_LIMITED, "20429"),
+    (fake.Behaviour(429), "429"),
     (fake.SERVER_ERROR, "500"),
+    (fake.Behaviour(503), "503"),
 ])
 def test_rate_limits_and_outages_are_transient(twilio_sender, fake_twilio, behaviour, code):
     fake_twilio.queue(behaviour)
@@ -153,6 +156,54 @@ def test_unknown_sender_name_is_a_configuration_error():
 def test_twilio_without_a_sender_number_or_service_is_a_configuration_error(fake_twilio):
     with pytest.raises(ValueError, match="TWILIO_FROM_NUMBER"):
         build_sender(twilio_settings(fake_twilio, TWILIO_MESSAGING_SERVICE_SID=""))
+
+
+@pytest.mark.parametrize("sender_setting, expected", [
+    ({"TWILIO_MESSAGING_SERVICE_SID": MESSAGING_SERVICE_SID}, (None, MESSAGING_SERVICE_SID)),
+    ({"TWILIO_FROM_NUMBER": "+15005550006"}, ("+15005550006", None)),
+])
+def test_every_twilio_setting_comes_from_the_environment(fake_twilio, sender_setting,
+                                                         expected):
+    environment = {
+        "TWILIO_ACCOUNT_SID": fake_twilio.account_sid,
+        "TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
+        "DIARY_PUBLIC_BASE_URL": "https://sms.example.net",
+        "TWILIO_VALIDITY_PERIOD": "3600",
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+        **sender_setting,
+    }
+    sender = build_sender(from_environment(environment))
+    try:
+        assert isinstance(sender, TwilioSender)
+        sender.send(_sms())
+    finally:
+        sender.close()
+
+    [received] = fake_twilio.requests
+    assert (received.from_, received.messaging_service_sid) == expected
+    assert received.status_callback == "https://sms.example.net/webhooks/twilio/status"
+    assert received.validity_period == "3600"
+
+
+def test_explicit_status_callback_url_from_the_environment_wins(fake_twilio):
+    sender = build_sender(from_environment({
+        "TWILIO_ACCOUNT_SID": fake_twilio.account_sid,
+        "TWILIO_AUTH_TOKEN": fake_twilio.auth_token,
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "DIARY_PUBLIC_BASE_URL": "https://sms.example.net",
+        "TWILIO_STATUS_CALLBACK_URL": "https://hooks.example.org/twilio/status",
+        "TWILIO_API_BASE_URL": fake_twilio.base_url,
+    }))
+    try:
+        sender.send(_sms())
+    finally:
+        sender.close()
+
+    assert fake_twilio.requests[0].status_callback == "https://hooks.example.org/twilio/status"
+
+
+def test_an_empty_environment_gives_the_console_sender():
+    assert isinstance(build_sender(from_environment({})), ConsoleSender)
 
 
 def test_no_status_callback_without_a_public_url(fake_twilio):
