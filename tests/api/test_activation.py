@@ -148,3 +148,28 @@ def test_activation_with_no_code_is_422(client):
     response = client.post(ACTIVATE, json={})
     assert response.status_code == 422
     assert "code" in response.get_json()["errors"]
+
+
+def test_a_device_token_stops_working_when_it_expires(app, client, participant, headers):
+    with time_machine.travel(START, tick=False):
+        code = _issue(client, participant, headers)["code"]
+        token = client.post(ACTIVATE, json={"code": code}).get_json()["access_token"]
+    # DIARY_DEVICE_TOKEN_DAYS = 365
+    with time_machine.travel(START + timedelta(days=365, seconds=-1), tick=False):
+        assert client.get("/api/v1/me", headers=auth(token)).status_code == 200
+    with time_machine.travel(START + timedelta(days=365, seconds=1), tick=False):
+        assert client.get("/api/v1/me", headers=auth(token)).status_code == 401
+
+
+def test_a_code_works_until_72_hours_after_issue(client, participant, headers):
+    with time_machine.travel(START, tick=False):
+        code = _issue(client, participant, headers)["code"]
+    with time_machine.travel(START + timedelta(hours=71, minutes=59), tick=False):
+        assert client.post(ACTIVATE, json={"code": code}).status_code == 200
+
+
+def test_codes_use_only_unambiguous_characters(client, participant, headers):
+    codes = [_issue(client, participant, headers)["code"] for _ in range(20)]
+    letters = {c for code in codes for c in code.replace("-", "")}
+    assert letters <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")
+    assert len(set(codes)) == len(codes)

@@ -99,6 +99,8 @@ def test_create_admin_makes_an_admin_who_can_sign_in_and_see_all_sites(app, clie
         select(StaffUser).where(StaffUser.email == "boss@example.org")
     ).scalar_one()
     assert admin.role == "admin"
+    assert admin.password_hash.startswith("$argon2id$")
+    assert "a long admin password" not in admin.password_hash
     response = _login(client, "boss@example.org", "a long admin password")
     assert response.status_code == 200
 
