@@ -1,5 +1,8 @@
 """HTTP only: flask-smorest blueprints and marshmallow schemas. Parse, call, respond."""
 
+from http import HTTPStatus
+
+from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api as SmorestApi
 
@@ -17,7 +20,22 @@ class Api(SmorestApi):
         pass
 
 
-api = Api()
+class BodyErrorsPlugin(BasePlugin):
+    """Document the refusals any JSON body can meet before its schema reads it.
+
+    A body that is not JSON, or not valid JSON, is a 400; one over MAX_CONTENT_LENGTH is
+    a 413. flask-smorest documents only what the view's decorators declare.
+    """
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for operation in (operations or {}).values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                responses = operation.setdefault("responses", {})
+                responses.setdefault(400, HTTPStatus.BAD_REQUEST.name)
+                responses.setdefault(413, HTTPStatus(413).name)
+
+
+api = Api(spec_kwargs={"extra_plugins": [BodyErrorsPlugin()]})
 
 
 def register_blueprints(app: Flask) -> None:

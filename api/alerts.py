@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.errors import ErrorSchema
 from api.schemas.alerts import AlertCloseSchema, AlertQueryArgsSchema, AlertSchema
 from diary.operations.alerts import (
     acknowledge_alert,
@@ -41,7 +42,7 @@ class Alerts(MethodView):
 class AlertById(MethodView):
     @staff_required()
     @blp.response(200, alert_schema)
-    @blp.alt_response(404, description="No such alert at the caller's sites.")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such alert at the caller's sites.")
     def get(self, alert_id):
         """Show one alert."""
         return get_alert_for_staff(current_actor(), alert_id)
@@ -51,8 +52,8 @@ class AlertById(MethodView):
 class AlertAcknowledge(MethodView):
     @staff_required("coordinator", "investigator", "admin")
     @blp.response(200, alert_schema)
-    @blp.alt_response(404, description="No such alert at the caller's sites.")
-    @blp.alt_response(409, description="The alert is already closed.")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such alert at the caller's sites.")
+    @blp.alt_response(409, schema=ErrorSchema, description="The alert is already closed.")
     def post(self, alert_id):
         """Acknowledge an alert: someone is dealing with it, so escalation stops."""
         return acknowledge_alert(current_actor(), alert_id)
@@ -63,8 +64,8 @@ class AlertClose(MethodView):
     @staff_required("coordinator", "investigator", "admin")
     @blp.arguments(alert_close_schema)
     @blp.response(200, alert_schema)
-    @blp.alt_response(404, description="No such alert at the caller's sites.")
-    @blp.alt_response(409, description="The alert is already closed.")
+    @blp.alt_response(404, schema=ErrorSchema, description="No such alert at the caller's sites.")
+    @blp.alt_response(409, schema=ErrorSchema, description="The alert is already closed.")
     def post(self, data, alert_id):
         """Close an alert, saying why."""
         return close_alert(current_actor(), alert_id, data["reason"])

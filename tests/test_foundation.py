@@ -2,8 +2,10 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from diary.extensions import db
+from tests.conftest import make_test_app
 
 
 def test_healthz_says_alive(client):
@@ -39,6 +41,31 @@ def test_openapi_document_is_served(client):
     spec = response.get_json()
     assert spec["openapi"].startswith("3.")
     assert "staffToken" in spec["components"]["securitySchemes"]
+
+
+def test_readyz_is_503_in_the_error_body_when_the_database_is_down(monkeypatch):
+    # Nothing listens on port 1: the connection is refused at once.
+    app = make_test_app("postgresql+psycopg://nobody@127.0.0.1:1/nowhere")
+    with app.app_context():
+        # The suite binds db.session to the test database; this app needs its own.
+        monkeypatch.setattr(db, "session", scoped_session(sessionmaker(bind=db.engine)))
+        try:
+            response = app.test_client().get("/readyz")
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+    assert response.status_code == 503
+    assert response.get_json()["code"] == 503
+    assert set(response.get_json()) == {"code", "status", "message", "errors"}
+
+
+def test_docs_page_renders_the_openapi_document(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert "redoc" in page.lower()
+    assert "/api/v1/openapi.json" in page
 
 
 def test_models_and_migrations_agree(app_context):

@@ -114,3 +114,51 @@ def test_openapi_documents_summaries_and_error_responses(client):
     login = paths["/api/v1/auth/login"]["post"]
     assert login["security"] == []
     assert {"200", "401", "422"} <= set(login["responses"])
+
+
+def test_a_conflict_is_409_in_the_one_body(client, site, headers):
+    body = {"study_code": "S01-409", "site_id": site.id, "enrolled_on": "2026-03-01"}
+    assert client.post(PARTICIPANTS, json=body, headers=headers).status_code == 201
+    conflict = _error(client.post(PARTICIPANTS, json=body, headers=headers), 409)
+    assert conflict["errors"] == {"study_code": ["Already in use."]}
+
+
+def _resolve(spec: dict, node: dict) -> dict:
+    while "$ref" in node:
+        *_, kind, name = node["$ref"].split("/")
+        node = spec["components"][kind][name]
+    return node
+
+
+def _operations(spec: dict):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method != "parameters":
+                yield f"{method.upper()} {path}", path, operation
+
+
+def test_every_operation_documents_its_schemas_and_error_responses(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    error = {"$ref": "#/components/schemas/Error"}
+    operations = list(_operations(spec))
+    assert len(operations) >= 20
+    for where, path, operation in operations:
+        codes = set(operation["responses"])
+        assert operation.get("summary"), where
+        successes = {code for code in codes if code.startswith("2")}
+        assert successes, where
+        for code in successes - {"204"}:
+            content = _resolve(spec, operation["responses"][code])["content"]
+            assert content["application/json"]["schema"], where
+        if operation.get("security") != []:
+            assert "401" in codes, where
+        if "{" in path:
+            assert "404" in codes, where
+        if "requestBody" in operation:
+            assert operation["requestBody"]["content"]["application/json"]["schema"], where
+            assert {"400", "413", "422"} <= codes, where
+        if any(p.get("in") == "query" for p in operation.get("parameters", [])):
+            assert "422" in codes, where
+        for code in codes - successes:
+            response = _resolve(spec, operation["responses"][code])
+            assert response["content"]["application/json"]["schema"] == error, (where, code)
