@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
@@ -136,6 +137,8 @@ def test_scheduler_has_one_interval_job_each_never_overlapping(app, caplog):
         assert entry.misfire_grace_time == scheduler.MISFIRE_GRACE_SECONDS
     assert scheduled["c"].trigger.interval.total_seconds() == 5
     assert str(built.timezone) == "UTC"
+    # The real process blocks in its own loop (started only by diary scheduler/serve).
+    assert isinstance(build_scheduler(app), BlockingScheduler)
 
 
 def test_creating_the_app_starts_no_scheduler(database_url):
