@@ -87,7 +87,9 @@ class SyncSchema(WriteSchema):
     """What an offline phone uploads: its entries, in any order."""
 
     entries = ma.fields.List(ma.fields.Raw(), required=True,
-                             validate=Length(max=MAX_SYNC_ENTRIES),
+                             validate=Length(max=MAX_SYNC_ENTRIES, error=(
+                                 "At most {max} entries per upload; send the rest in "
+                                 "another upload.")),
                              metadata={"description": "Dose entries (see DoseWrite), "
                                                       f"at most {MAX_SYNC_ENTRIES}."})
 

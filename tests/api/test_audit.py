@@ -46,6 +46,24 @@ def test_audit_trail_lists_changes_newest_first_with_who_and_why(client, site, h
     assert newest["occurred_at"].endswith("+00:00")
 
 
+def test_each_event_names_the_entity_and_the_request_that_made_it(client, site, headers):
+    response = client.post("/api/v1/participants", headers={**headers, "X-Request-Id": "req-42"},
+                           json={"study_code": "S01-302", "site_id": site.id,
+                                 "enrolled_on": "2026-03-01"})
+    assert response.headers["X-Request-Id"] == "req-42"
+    participant_id = response.get_json()["id"]
+    events = client.get(f"/api/v1/participants/{participant_id}/audit",
+                        headers=headers).get_json()
+    enrolled = next(e for e in events if e["action"] == "participant.enrolled")
+    assert (enrolled["entity_type"], enrolled["entity_id"]) == ("participant", participant_id)
+    assert enrolled["request_id"] == "req-42"
+    assert enrolled["before"] is None
+    assert enrolled["after"]["study_code"] == "S01-302"
+    starting = next(e for e in events if e["action"] == "prescribed_dose.created")
+    assert starting["entity_type"] == "prescribed_dose"
+    assert {e["request_id"] for e in events} == {"req-42"}
+
+
 def test_audit_trail_is_paginated(client, site, headers):
     participant_id = _enrol(client, site, headers)
     response = client.get(f"/api/v1/participants/{participant_id}/audit",
@@ -75,6 +93,7 @@ def test_no_route_changes_or_deletes_audit_events(client, site, headers):
 @pytest.mark.parametrize("statement", [
     "UPDATE audit_event SET reason = 'rewritten' WHERE id = :id",
     "DELETE FROM audit_event WHERE id = :id",
+    "TRUNCATE audit_event",
 ])
 def test_database_refuses_to_alter_the_audit_trail(site, statement):
     participant = make_participant(site=site)

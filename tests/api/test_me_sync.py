@@ -2,7 +2,10 @@
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
+from diary.extensions import db
+from diary.models import AuditEvent
 from tests.api.dose_helpers import MY_DOSES, MY_SYNC, NOON_IN_SEOUL, missed, taken
 from tests.factories import auth, make_participant, token_for
 
@@ -74,7 +77,8 @@ def test_batch_of_500_is_accepted_and_501_refused(client, headers):
     too_many = [missed("2026-03-05")] * 501
     response = sync(client, headers, too_many)
     assert response.status_code == 422
-    assert "entries" in response.get_json()["errors"]
+    assert response.get_json()["errors"]["entries"] == [
+        "At most 500 entries per upload; send the rest in another upload."]
     response = sync(client, headers, too_many[:500])
     assert response.status_code == 200
     results = response.get_json()["results"]
@@ -86,3 +90,19 @@ def test_sync_body_must_hold_an_entries_list(client, headers):
     assert client.post(MY_SYNC, json={"items": []}, headers=headers).status_code == 422
     assert client.post(MY_SYNC, json={"entries": []}, headers=headers).get_json() == {
         "results": []}
+
+
+def test_a_refused_item_leaves_no_trace_and_the_others_are_audited(client, headers):
+    original = taken("2026-03-04", dose_mg=400)
+    bad_correction = taken("2026-03-04", dose_mg=900, correction_reason="Took more")
+    fine = missed("2026-03-05")
+    results = sync(client, headers, [original, bad_correction, fine]).get_json()["results"]
+    assert [r["result"] for r in results] == ["created", "rejected", "created"]
+    assert "dose_mg" in results[1]["errors"]
+    history = client.get(MY_DOSES + "?history=true", headers=headers).get_json()
+    assert [(e["dose_date"], e["version"], e["is_current"]) for e in history] == [
+        ("2026-03-04", 1, True), ("2026-03-05", 1, True)]
+    actions = db.session.execute(
+        select(AuditEvent.action, AuditEvent.actor_type).where(
+            AuditEvent.entity_type == "dose_entry").order_by(AuditEvent.id)).all()
+    assert actions == [("dose.recorded", "participant"), ("dose.recorded", "participant")]
