@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run web scheduler test lint clean
+.PHONY: install run web scheduler test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -25,6 +25,12 @@ run: install
 ## The tests on SQLite (set TEST_DATABASE_URL for PostgreSQL).
 test: install
 	$(BIN)/pytest
+
+## The dose-write benchmark (PostgreSQL; the database named is dropped and re-made).
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/diary_bench
+bench: install
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python -m bench.dose_write --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

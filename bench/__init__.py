@@ -1,0 +1,1 @@
+"""Benchmarks: figures printed by hand-run scripts, never asserted by tests."""
