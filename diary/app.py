@@ -7,7 +7,7 @@ from flask import Flask, g, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import config
+import config as settings
 from api import register_blueprints
 from api.errors import error_response, register_error_handlers
 from diary.extensions import db, migrate
@@ -17,14 +17,17 @@ from diary.paths import MIGRATIONS_DIR
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create the web app: settings, extensions, routes, errors, commands."""
+def create_app(config: dict | None = None) -> Flask:
+    """Create the web app: settings, extensions, routes, errors, commands.
+
+    Settings come from the environment; ``config`` overrides them (tests, scripts).
+    """
     app = Flask(__name__, instance_relative_config=False)
     app.json_provider_class = DiaryJSONProvider
     app.json = DiaryJSONProvider(app)
-    app.config.from_mapping(config.from_environment())
-    if test_config:
-        app.config.from_mapping(test_config)
+    app.config.from_mapping(settings.from_environment())
+    if config:
+        app.config.from_mapping(config)
     configure_logging(app)
     register_extensions(app)
     register_request_hooks(app)

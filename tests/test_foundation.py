@@ -4,6 +4,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+import config
+from diary.app import create_app
 from diary.extensions import db
 from tests.conftest import make_test_app
 
@@ -80,3 +82,30 @@ def test_default_study_is_loaded(study):
     assert study.dose_mg == 400
     assert study.primary_window_days == 112
     assert study.late_entry_hours == 72
+
+
+def test_settings_come_from_the_environment():
+    defaults = config.from_environment({})
+    assert defaults["SQLALCHEMY_DATABASE_URI"] == (
+        f"sqlite:///{config.INSTANCE_DIR / 'diary.sqlite3'}")
+    assert config.INSTANCE_DIR.name == "instance"
+    assert defaults["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    assert defaults["DIARY_ACTIVATION_CODE_HOURS"] == 72
+    chosen = config.from_environment({
+        "DATABASE_URL": "postgresql://diary@db.example.org/diary",
+        "MAX_CONTENT_LENGTH": "2048", "DIARY_STAFF_TOKEN_HOURS": "8"})
+    # psycopg 3 is the driver we ship, whatever the URL names.
+    assert chosen["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://diary@db.example.org/diary")
+    assert (chosen["MAX_CONTENT_LENGTH"], chosen["DIARY_STAFF_TOKEN_HOURS"]) == (2048, 8)
+    assert config.from_environment({"DATABASE_URL": "postgres://h/d"})[
+        "SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://h/d"
+
+
+def test_create_app_reads_the_environment_and_config_overrides_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite3'}")
+    monkeypatch.setenv("MAX_CONTENT_LENGTH", "4096")
+    app = create_app(config={"MAX_CONTENT_LENGTH": 512})
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("env.sqlite3")
+    assert app.config["MAX_CONTENT_LENGTH"] == 512
+    assert create_app().config["MAX_CONTENT_LENGTH"] == 4096

@@ -67,3 +67,23 @@ def test_dose_intensity_follows_the_dose_change(client, app_context):
     assert so_far["mg_taken"] == 900
     assert so_far["dose_intensity"] == 0.9
     assert so_far["adherence"] == 1
+
+
+def test_this_week_counts_taken_missed_unreported_and_the_streak(client, app_context):
+    with time_machine.travel(NOON_DAY_10, tick=False):
+        patient = make_participant(enrolled="2026-03-01")
+        headers = auth(token_for(patient))
+        # Week 2 runs from 8 March; the 9th has no entry.
+        _diary(client, headers, [taken("2026-03-07"), missed("2026-03-08"),
+                                 taken("2026-03-10")])
+        body = client.get(ADHERENCE, headers=headers).get_json()
+    week = body["this_week"]
+    assert (week["start"], week["end"], week["days"]) == ("2026-03-08", "2026-03-10", 3)
+    assert (week["expected"], week["taken"], week["missed"], week["unreported"]) == (
+        3, 1, 1, 1)
+    assert week["current_streak"] == 1
+    assert week["below_threshold"] is True
+    so_far = body["so_far"]
+    assert (so_far["expected"], so_far["taken"], so_far["missed"], so_far["unreported"]) == (
+        10, 2, 1, 7)
+    assert body["today"] == "2026-03-10" and body["study_day"] == 10

@@ -341,3 +341,19 @@ def test_reading_a_participant_takes_a_fixed_number_of_statements(app, client, s
     # token + staff sites + participant + dose steps + holds; the list adds one count.
     assert single == 5, statements
     assert listing == 6
+
+
+def test_a_parent_reporting_for_a_child_is_flagged_at_enrolment_and_can_change(
+        client, site, headers):
+    response = client.post(URL, json=_enrolment(site, study_code="S01-010",
+                                                proxy_reporter=True), headers=headers)
+    assert response.status_code == 201, response.get_json()
+    created = response.get_json()
+    assert created["proxy_reporter"] is True
+    changed = client.patch(f"{URL}/{created['id']}",
+                           json={"proxy_reporter": False, "reason": "Turned 18"},
+                           headers=headers).get_json()
+    assert changed["proxy_reporter"] is False
+    (event_,) = _events(created["id"], "participant.updated")
+    assert (event_.before, event_.after) == ({"proxy_reporter": True},
+                                             {"proxy_reporter": False})
