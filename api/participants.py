@@ -20,7 +20,8 @@ from api.schemas.regimen import (
     RegimenSchema,
 )
 from api.schemas.sessions import ActivationCodeSchema
-from diary.operations import activation, participants, regimen
+from api.schemas.texts import ReceivedTextQueryArgsSchema, ReceivedTextSchema
+from diary.operations import activation, participants, regimen, texts
 
 blp = Blueprint("participants", __name__, url_prefix="/participants",
                 description="Participants of the caller's sites (staff only).")
@@ -139,6 +140,23 @@ class AuditTrail(MethodView):
         """List a participant's audit events, newest first."""
         rows, total = participants.list_audit_events(
             current_actor(), participant_id,
+            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return rows
+
+
+@blp.route("/<int:participant_id>/texts")
+class ReceivedTexts(MethodView):
+    @staff_required()
+    @blp.arguments(ReceivedTextQueryArgsSchema, location="query")
+    @blp.response(200, ReceivedTextSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.paginate()
+    def get(self, filters, participant_id, pagination_parameters):
+        """List the texts a participant sent, newest first (`intent=unknown`: to follow up)."""
+        rows, total = texts.list_received_texts(
+            current_actor(), participant_id, **filters,
             page=pagination_parameters.page, page_size=pagination_parameters.page_size,
         )
         pagination_parameters.item_count = total

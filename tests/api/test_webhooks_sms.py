@@ -322,3 +322,37 @@ def test_phone_number_is_matched_in_e164(client, participant):
     text(client, "1", sender="+82 10-1234-5678")
 
     assert today_entry(participant).status == "taken"
+
+
+def test_coordinator_reads_the_texts_a_participant_sent(client, participant, coordinator):
+    text(client, "TAKEN")
+    text(client, "I feel dizzy since yesterday")
+    headers = factories.auth(factories.token_for(coordinator))
+    url = f"/api/v1/participants/{participant.id}/texts"
+
+    everything = client.get(url, headers=headers)
+    unclear = client.get(f"{url}?intent=unknown", headers=headers)
+
+    assert everything.status_code == 200, everything.get_json()
+    assert [(t["intent"], t["body"]) for t in everything.get_json()] == [
+        ("unknown", "I feel dizzy since yesterday"), ("taken", "TAKEN")]
+    assert everything.get_json()[0]["received_at"] == "2026-03-10T01:00:00+00:00"
+    assert [t["body"] for t in unclear.get_json()] == ["I feel dizzy since yesterday"]
+
+
+def test_texts_of_another_sites_participant_are_not_found(client, participant):
+    text(client, "I feel dizzy since yesterday")
+    elsewhere = factories.make_staff("coordinator", sites=[factories.make_site("S02")])
+    response = client.get(f"/api/v1/participants/{participant.id}/texts",
+                          headers=factories.auth(factories.token_for(elsewhere)))
+
+    assert response.status_code == 404
+    assert "dizzy" not in response.get_data(as_text=True)
+
+
+def test_texts_filter_must_name_a_known_intent(client, participant, coordinator):
+    response = client.get(f"/api/v1/participants/{participant.id}/texts?intent=maybe",
+                          headers=factories.auth(factories.token_for(coordinator)))
+
+    assert response.status_code == 422
+    assert set(response.get_json()["errors"]) == {"intent"}
