@@ -1,5 +1,7 @@
 """Every refusal, expected or not, comes back in the one error body."""
 
+import re
+
 import pytest
 
 from diary.operations import participants
@@ -162,3 +164,27 @@ def test_every_operation_documents_its_schemas_and_error_responses(client):
         for code in codes - successes:
             response = _resolve(spec, operation["responses"][code])
             assert response["content"]["application/json"]["schema"] == error, (where, code)
+
+
+def test_every_request_body_refuses_unknown_fields(client, app, site):
+    """Whatever the endpoint, a field it does not know is named in a 422."""
+    staff = auth(token_for(make_staff("admin", sites=[site])))
+    device = auth(token_for(make_participant(site=site)))
+    spec = client.get("/api/v1/openapi.json").get_json()
+    checked = []
+    for where, path, operation in _operations(spec):
+        if "requestBody" not in operation:
+            continue
+        method = where.split()[0].lower()
+        url = re.sub(r"\{[^}]+\}", "1", path)
+        if operation.get("security") == []:
+            headers = {}
+        elif path.startswith("/api/v1/me"):
+            headers = device
+        else:
+            headers = staff
+        response = getattr(client, method)(url, json={"surprise": 1}, headers=headers)
+        assert response.status_code == 422, (where, response.get_json())
+        assert response.get_json()["errors"].get("surprise") == ["Unknown field."], where
+        checked.append(where)
+    assert len(checked) >= 10
