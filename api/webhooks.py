@@ -18,6 +18,7 @@ from twilio.request_validator import (
 from api.errors import error_response
 from notifications.delivery import handle_status_callback
 from notifications.inbound import handle_inbound_sms
+from notifications.senders.twilio_sender import MESSAGE_ID_PARAMETER
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -88,5 +89,6 @@ def delivery_status():
     if not _valid_sid(form.get("MessageSid")) or not form.get("MessageStatus"):
         return error_response(400, "MessageSid and MessageStatus are required.")
     handle_status_callback(form["MessageSid"], form["MessageStatus"],
-                           form.get("ErrorCode") or None)
+                           form.get("ErrorCode") or None,
+                           message_id=request.args.get(MESSAGE_ID_PARAMETER, type=int))
     return _twiml()

@@ -64,18 +64,19 @@ def is_unreachable(latest_outcomes: list[str], run: int = UNREACHABLE_RUN) -> bo
 
 
 def handle_status_callback(message_sid: str, message_status: str,
-                           error_code: str | None = None) -> bool:
+                           error_code: str | None = None, message_id: int | None = None) -> bool:
     """Apply one delivery report to the message Twilio names; commit; return whether it moved.
 
-    An unknown SID is ignored (a test message, or another app on the same account).
+    ``message_id`` is our id, from the callback URL we gave Twilio: it finds a message
+    whose report arrived before the dispatcher stored Twilio's SID. An unknown SID is
+    ignored (a test message, or another app on the same account).
     """
-    message = db.session.execute(
-        select(Message).where(Message.provider_sid == message_sid).with_for_update()
-    ).scalar_one_or_none()
+    message = _reported_message(message_sid, message_id)
     new = next_status(message.status, message_status) if message is not None else None
     if new is None:
         db.session.rollback()
         return False
+    message.provider_sid = message_sid
     message.status = new
     message.error_code = (error_code or None) and str(error_code)[:20]
     message.updated_at = utcnow()
@@ -84,6 +85,20 @@ def handle_status_callback(message_sid: str, message_status: str,
         _after_failure(message)
     db.session.commit()
     return True
+
+
+def _reported_message(message_sid: str, message_id: int | None) -> Message | None:
+    by_sid = select(Message).where(Message.provider_sid == message_sid)
+    message = db.session.execute(by_sid.with_for_update()).scalar_one_or_none()
+    if message is not None or message_id is None:
+        return message
+    # Only a message with no SID yet: an id must not let a report rewrite another text.
+    return db.session.execute(
+        select(Message)
+        .where(Message.id == message_id, Message.provider_sid.is_(None),
+               Message.status.in_((SENDING, UNKNOWN)))
+        .with_for_update()
+    ).scalar_one_or_none()
 
 
 def _after_failure(message: Message) -> None:

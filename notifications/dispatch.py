@@ -21,11 +21,13 @@ from diary.models import DoseEntry, Message, Participant, StaffUser
 from diary.models.alert import ROUTINE
 from diary.models.message import (
     CANCELLED,
+    DELIVERED,
     EXPIRED,
     FAILED,
     PENDING,
     SENDING,
     SENT,
+    UNDELIVERED,
     UNKNOWN,
 )
 from diary.operations.alerts import raise_alert
@@ -53,6 +55,8 @@ from notifications.senders import (
 
 logger = logging.getLogger(__name__)
 
+# Statuses only a delivery report sets: the text had left.
+REPORTED = frozenset({SENT, DELIVERED, UNDELIVERED, FAILED})
 # Twilio codes that say something about the participant's phone, not about this text.
 OPTED_OUT_CODE = "21610"
 UNREACHABLE_CODES = frozenset({"21211", "21614"})
@@ -285,21 +289,27 @@ def _deliver(sender: SmsSender, sms: OutgoingSms, report: DispatchReport) -> Non
 
 
 def _reload(message_id: int) -> Message | None:
+    # Locked: a delivery report for this message may be landing at the same moment.
     return db.session.execute(
-        select(Message).where(Message.id == message_id)
+        select(Message).where(Message.id == message_id).with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
 
 def _record_sent(message_id: int, result: SendResult, report: DispatchReport) -> None:
     message = _reload(message_id)
-    # Also after a stale-claim recovery: the text did leave, whatever we assumed since.
-    if message is None or message.status not in (SENDING, PENDING, UNKNOWN):
+    if message is None:
         return
     now = utcnow()
-    message.status, message.sent_at, message.updated_at = SENT, now, now
+    if message.status in (SENDING, PENDING, UNKNOWN):
+        # Also after a stale-claim recovery: the text did leave, whatever we assumed since.
+        message.status, message.error_code = SENT, None
+    elif message.status not in REPORTED:
+        return
+    # A delivery report may have come first (it found the message by our id): keep its
+    # status, fill in what only the send knows.
+    message.sent_at, message.updated_at = message.sent_at or now, now
     message.provider_sid = result.provider_sid
-    message.error_code = None
     report.sent += 1
 
 

@@ -4,12 +4,15 @@ import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Alert, Message
 from diary.models.message import CANCELLED, EXPIRED, SENT
+from notifications.dispatch import dispatch_due
 from notifications.outbox import enqueue
+from notifications.senders import ConsoleSender, SendResult
 from tests import factories
 from tests.api.twilio_signing import AUTH_TOKEN, TWIML_EMPTY, post_signed
 
@@ -215,3 +218,43 @@ def test_staff_text_failures_do_not_count_for_participants(client, participant, 
 
     assert status_of(staff_message) == "failed"
     assert unreachable_alerts(participant) == []
+
+
+class _ReportArrivesFirst(ConsoleSender):
+    """Twilio accepts the text, and its failure report lands before we store the SID."""
+
+    def __init__(self, client):
+        self.client = client
+        self.sid = f"SM{next(_sids):032x}"
+
+    def send(self, sms):
+        params = {"MessageSid": self.sid, "MessageStatus": "undelivered", "ErrorCode": "30003",
+                  "AccountSid": "AC" + "0" * 32}
+        path = f"/webhooks/twilio/status?message_id={sms.message_id}"
+        assert post_signed(self.client, path, params).status_code == 200
+        return SendResult(provider_sid=self.sid)
+
+
+def test_a_report_before_the_sid_is_stored_is_not_lost(client, participant):
+    message = enqueue(kind="reminder", body="Reminder", participant_id=participant.id, due_at=T0)
+    db.session.commit()
+    sender = _ReportArrivesFirst(client)
+
+    with time_machine.travel(T0, tick=False):
+        report = dispatch_due(sender=sender)
+
+    db.session.refresh(message)
+    assert (message.status, message.error_code) == ("undelivered", "30003")
+    assert (message.provider_sid, message.sent_at) == (sender.sid, T0)
+    assert report.sent == 1
+
+
+def test_our_id_in_the_callback_cannot_redirect_another_texts_report(client, participant):
+    delivered = sent_message(participant)
+    report(client, delivered, "delivered")
+    params = {"MessageSid": f"SM{next(_sids):032x}", "MessageStatus": "failed",
+              "AccountSid": "AC" + "0" * 32}
+
+    post_signed(client, f"/webhooks/twilio/status?message_id={delivered.id}", params)
+
+    assert status_of(delivered) == "delivered"

@@ -39,7 +39,8 @@ def test_send_names_the_messaging_service_callback_and_validity(twilio_sender, f
     [received] = fake_twilio.requests
     assert received.messaging_service_sid == MESSAGING_SERVICE_SID
     assert received.from_ is None
-    assert received.status_callback == "https://diary.example.org/webhooks/twilio/status"
+    assert received.status_callback == (
+        "https://diary.example.org/webhooks/twilio/status?message_id=7")
     assert received.validity_period == "7200"
 
 
@@ -55,7 +56,7 @@ def test_sender_number_is_used_without_a_messaging_service(fake_twilio):
 
     [received] = fake_twilio.requests
     assert (received.from_, received.messaging_service_sid) == ("+15005550006", None)
-    assert received.status_callback == "https://hooks.example.org/status"
+    assert received.status_callback == "https://hooks.example.org/status?message_id=7"
 
 
 @pytest.mark.parametrize("behaviour, code", [
@@ -181,7 +182,8 @@ def test_every_twilio_setting_comes_from_the_environment(fake_twilio, sender_set
 
     [received] = fake_twilio.requests
     assert (received.from_, received.messaging_service_sid) == expected
-    assert received.status_callback == "https://sms.example.net/webhooks/twilio/status"
+    assert received.status_callback == (
+        "https://sms.example.net/webhooks/twilio/status?message_id=7")
     assert received.validity_period == "3600"
 
 
@@ -199,7 +201,8 @@ def test_explicit_status_callback_url_from_the_environment_wins(fake_twilio):
     finally:
         sender.close()
 
-    assert fake_twilio.requests[0].status_callback == "https://hooks.example.org/twilio/status"
+    assert fake_twilio.requests[0].status_callback == (
+        "https://hooks.example.org/twilio/status?message_id=7")
 
 
 def test_an_empty_environment_gives_the_console_sender():
