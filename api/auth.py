@@ -7,7 +7,8 @@ from functools import wraps
 
 from flask import g, request
 from flask_smorest import Blueprint
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer
 
 from diary.actor import Actor
 from diary.clock import utcnow
@@ -27,24 +28,36 @@ def _bearer_token() -> str:
     return token.strip()
 
 
-def _live_token(digest: str, kind: str):
+def _live_token(kind: str):
     return (
-        AccessToken.token_sha256 == digest,
+        AccessToken.token_sha256 == bindparam("digest"),
         AccessToken.kind == kind,
         AccessToken.revoked_at.is_(None),
-        AccessToken.expires_at > utcnow(),
+        AccessToken.expires_at > bindparam("now", type_=AccessToken.expires_at.type),
     )
+
+
+# Built once, with bound parameters: every participant request runs it. The study's
+# definition (SMS texts, keywords; a few kB of JSON) is left unloaded until something
+# reads it, which the diary's endpoints never do.
+_LIVE_DEVICE = (
+    select(Participant, Study, AccessToken.id)
+    .join(AccessToken, AccessToken.participant_id == Participant.id)
+    .join(Study, Study.id == Participant.study_id)
+    .where(*_live_token("device"))
+    .options(defer(Study.definition))
+)
+_LIVE_STAFF = (
+    select(StaffUser, AccessToken.id)
+    .join(AccessToken, AccessToken.staff_user_id == StaffUser.id)
+    .where(*_live_token("staff"), StaffUser.active.is_(True))
+)
 
 
 def authenticate_participant() -> Actor:
     """Return the participant whose live device token came with the request."""
     digest = token_digest(_bearer_token())
-    row = db.session.execute(
-        select(Participant, Study, AccessToken.id)
-        .join(AccessToken, AccessToken.participant_id == Participant.id)
-        .join(Study, Study.id == Participant.study_id)
-        .where(*_live_token(digest, "device"))
-    ).first()
+    row = db.session.execute(_LIVE_DEVICE, {"digest": digest, "now": utcnow()}).first()
     if row is None:
         raise Unauthorized("The token is not valid or has expired.")
     participant, study, token_id = row
@@ -55,11 +68,7 @@ def authenticate_participant() -> Actor:
 def authenticate_staff(roles: tuple[str, ...]) -> Actor:
     """Return the active staff user whose live token came with the request."""
     digest = token_digest(_bearer_token())
-    row = db.session.execute(
-        select(StaffUser, AccessToken.id)
-        .join(AccessToken, AccessToken.staff_user_id == StaffUser.id)
-        .where(*_live_token(digest, "staff"), StaffUser.active.is_(True))
-    ).first()
+    row = db.session.execute(_LIVE_STAFF, {"digest": digest, "now": utcnow()}).first()
     if row is None:
         raise Unauthorized("The token is not valid or has expired.")
     staff, token_id = row

@@ -5,7 +5,7 @@ Nothing here sends; ``notifications.dispatch`` drains due rows after their commi
 
 from datetime import date, datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 
 from diary.clock import utcnow
 from diary.extensions import db
@@ -48,20 +48,28 @@ def enqueue(
     return message
 
 
+# Built once, on the table rather than the entity: every dose write runs it, and it
+# needs none of the ORM's bulk-update bookkeeping (no Message object is kept in step).
+_CANCEL_DAY_REMINDERS = (
+    update(Message.__table__)
+    .where(
+        Message.__table__.c.participant_id == bindparam("for_participant"),
+        Message.__table__.c.local_date == bindparam("for_date"),
+        Message.__table__.c.kind.in_(("reminder", "follow_up")),
+        Message.__table__.c.status == PENDING,
+    )
+    .values(status=CANCELLED, updated_at=bindparam("now"))
+)
+
+
 def cancel_day_reminders(participant_id: int, local_date: date) -> None:
     """Cancel a day's pending reminder and follow-up: the day has an entry now.
 
     One UPDATE inside the caller's transaction, so a dose and its cancellation commit
-    together.
+    together. Messages added but not yet flushed are flushed first, so they are
+    cancelled too.
     """
-    db.session.execute(
-        update(Message)
-        .where(
-            Message.participant_id == participant_id,
-            Message.local_date == local_date,
-            Message.kind.in_(("reminder", "follow_up")),
-            Message.status == PENDING,
-        )
-        .values(status=CANCELLED, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    db.session.flush()
+    db.session.execute(_CANCEL_DAY_REMINDERS, {
+        "for_participant": participant_id, "for_date": local_date, "now": utcnow(),
+    })
