@@ -50,7 +50,8 @@ class MyDoses(MethodView):
         return list_doses(current_actor().participant, start=start, end=end, history=history)
 
     @participant_required
-    @blp.arguments(DoseWriteSchema)
+    # An instance, not the class: webargs would build a new schema for every request.
+    @blp.arguments(DoseWriteSchema())
     @blp.response(201, DoseSchema)
     @blp.alt_response(200, schema=DoseSchema, description="The same write again: its entry.")
     @blp.alt_response(409, schema=ErrorSchema, description=CONFLICTS)
