@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import g, has_request_context
+from sqlalchemy import insert
 
 from diary.clock import utcnow
 from diary.extensions import db
@@ -23,6 +24,12 @@ def _json_safe(value):
     return value
 
 
+# Built once: every change of participant or clinical data runs it. An event is never
+# read back or changed in the transaction that writes it, so it skips the session's
+# unit of work (a flush per event) and is one plain INSERT.
+_INSERT_EVENT = insert(AuditEvent.__table__)
+
+
 def record_audit(
     actor,
     action: str,
@@ -32,24 +39,23 @@ def record_audit(
     before: dict | None = None,
     after: dict | None = None,
     reason: str | None = None,
-) -> AuditEvent:
-    """Add an audit event for ``action`` on ``entity`` to the current transaction.
+) -> None:
+    """Write an audit event for ``action`` on ``entity`` in the current transaction.
 
-    ``actor`` is a ``diary.actor.Actor``. The entity's
-    id must be known, so callers flush a new row first.
+    ``actor`` is a ``diary.actor.Actor``. The entity's id must be known, so callers
+    flush a new row first. The INSERT runs at once; it commits or rolls back with the
+    caller's transaction (or savepoint).
     """
-    event = AuditEvent(
-        occurred_at=utcnow(),
-        actor_type=actor.type,
-        actor_id=actor.id,
-        action=action,
-        entity_type=entity.__tablename__,
-        entity_id=entity.id,
-        participant_id=participant_id,
-        before=before,
-        after=after,
-        reason=reason,
-        request_id=g.get("request_id") if has_request_context() else None,
-    )
-    db.session.add(event)
-    return event
+    db.session.execute(_INSERT_EVENT, {
+        "occurred_at": utcnow(),
+        "actor_type": actor.type,
+        "actor_id": actor.id,
+        "action": action,
+        "entity_type": entity.__tablename__,
+        "entity_id": entity.id,
+        "participant_id": participant_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "request_id": g.get("request_id") if has_request_context() else None,
+    })
