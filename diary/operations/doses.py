@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, bindparam, exists, or_, select
+from sqlalchemy import Date, and_, bindparam, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
@@ -110,8 +111,7 @@ def write_dose(
     entry = _new_entry(participant, study, data, state.current, now, source=source,
                        digest=digest, actor=actor)
     if state.current is None:
-        db.session.add(entry)
-        db.session.flush()
+        _insert(entry)
         record_audit(actor, "dose.recorded", entry, participant_id=participant.id,
                      after=snapshot(entry, AUDITED_FIELDS), reason=staff_reason)
     else:
@@ -251,6 +251,29 @@ def _new_entry(participant, study, data, current, now, *, source, digest, actor)
     )
 
 
+# Built once. A new entry is one INSERT, without a unit-of-work flush; the entry then
+# joins the session as if it had been loaded, so later reads in this session see it.
+_INSERT_ENTRY = insert(DoseEntry.__table__)
+_ENTRY_DEFAULTS = {
+    column.key: column.default.arg if column.default is not None and column.default.is_scalar
+    else None
+    for column in DoseEntry.__table__.columns if column.key != "id"
+}
+
+
+def _insert(entry: DoseEntry) -> None:
+    # Every column gets a value on the object too (its default when unset, as a flush
+    # would), so nothing is left to load back after the insert.
+    for name, default in _ENTRY_DEFAULTS.items():
+        if name not in vars(entry):
+            setattr(entry, name, default)
+    result = db.session.execute(
+        _INSERT_ENTRY, {name: getattr(entry, name) for name in _ENTRY_DEFAULTS})
+    entry.id = result.inserted_primary_key[0]
+    make_transient_to_detached(entry)
+    db.session.add(entry)
+
+
 def _supersede(current: DoseEntry, entry: DoseEntry, actor: Actor, now, *, reason) -> None:
     before = snapshot(current, AUDITED_FIELDS)
     current.is_current = False
@@ -258,8 +281,7 @@ def _supersede(current: DoseEntry, entry: DoseEntry, actor: Actor, now, *, reaso
     # The old version must stop being current before the new one is inserted: the
     # database allows one current entry per day.
     db.session.flush()
-    db.session.add(entry)
-    db.session.flush()
+    _insert(entry)
     record_audit(actor, "dose.corrected", entry, participant_id=entry.participant_id,
                  before=before, after=snapshot(entry, AUDITED_FIELDS),
                  reason=reason or entry.correction_reason)
