@@ -31,6 +31,8 @@ def from_environment(env: dict | None = None) -> dict:
         "DIARY_PUBLIC_BASE_URL": env.get("DIARY_PUBLIC_BASE_URL", ""),
         "DIARY_PROXY_COUNT": _int(env, "DIARY_PROXY_COUNT", 0),
         "DIARY_LOG_LEVEL": env.get("DIARY_LOG_LEVEL", "INFO"),
+        # A pooled database connection idle this long is checked before use (0: always).
+        "DIARY_DB_PING_IDLE_SECONDS": float(env.get("DIARY_DB_PING_IDLE_SECONDS") or 10),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID", ""),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN", ""),
         # Only when a Twilio Webhook Rule signs our webhooks with a SharedKey instead.

@@ -1,10 +1,12 @@
 """The application factory."""
 
 import logging
+import time
 import uuid
 
 from flask import Flask, g, request
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config as settings
@@ -62,13 +64,13 @@ def register_extensions(app: Flask) -> None:
     options.setdefault("hide_parameters", True)
     if uri.startswith("sqlite"):
         _ensure_sqlite_directory(uri)
-    else:
-        options.setdefault("pool_pre_ping", True)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
-    if uri.startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        if uri.startswith("sqlite"):
             _tune_sqlite(db.engine)
+        elif not options.get("pool_pre_ping"):
+            _ping_after_idle(db.engine, app.config["DIARY_DB_PING_IDLE_SECONDS"])
 
 
 def _ensure_sqlite_directory(uri: str) -> None:
@@ -77,6 +79,37 @@ def _ensure_sqlite_directory(uri: str) -> None:
     path = uri.removeprefix("sqlite:///")
     if path and path != ":memory:" and not path.startswith("file:"):
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _ping_after_idle(engine, idle_seconds: float) -> None:
+    """Check that a pooled connection is alive before use, once it has sat idle.
+
+    SQLAlchemy's pool_pre_ping checks on every checkout: one more round trip on every
+    request, the dose write's among them. A connection in use a moment ago is alive;
+    restarts, failovers and idle timeouts catch the ones that have been waiting. The
+    price: when the server restarts under traffic, a request on a connection that was
+    busy just before fails once (500), and the pool then replaces all its connections.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _fresh(_dbapi_connection, record):
+        record.info["last_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        record.info["last_used"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection, record, _proxy):
+        if time.monotonic() - record.info.get("last_used", 0.0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            if engine.dialect.is_disconnect(exc, dbapi_connection, None):
+                # The pool drops this connection and hands out a new one instead.
+                raise DisconnectionError() from exc
+            raise
 
 
 def _tune_sqlite(engine) -> None:
