@@ -3,7 +3,8 @@
 This is the hot path of the service. A write costs, after the token look-up: one SELECT
 (the day's regimen, the entry already using the client id and the day's current entry,
 together), INSERT entry, INSERT audit event, the UPDATE cancelling the day's reminders,
-COMMIT. A correction adds the UPDATE that supersedes the old version.
+COMMIT. A retry or a correction also loads the entry it found, unless the session holds
+it; a correction adds the UPDATE that supersedes the old version.
 """
 
 from dataclasses import dataclass
@@ -194,15 +195,20 @@ def _regimen_columns():
 
 
 def _day_state_statement():
+    # Plain columns, not entities: nearly every write finds no entry, and a row-less
+    # ORM query still pays for the ORM's result set-up. A found entry is taken from the
+    # session (or loaded) by its id.
     regimen = select(*_regimen_columns()).subquery("regimen")
+    entry = DoseEntry.__table__
     return (
-        select(regimen.c.step_mg, regimen.c.held, DoseEntry)
+        select(regimen.c.step_mg, regimen.c.held, entry.c.id, entry.c.client_id,
+               entry.c.dose_date, entry.c.is_current)
         .select_from(regimen)
-        .outerjoin(DoseEntry, and_(
-            DoseEntry.participant_id == bindparam("participant_id"),
-            or_(DoseEntry.client_id == bindparam("client_id"),
-                and_(DoseEntry.dose_date == bindparam("day", type_=Date),
-                     DoseEntry.is_current.is_(True))),
+        .outerjoin(entry, and_(
+            entry.c.participant_id == bindparam("participant_id"),
+            or_(entry.c.client_id == bindparam("client_id"),
+                and_(entry.c.dose_date == bindparam("day", type_=Date),
+                     entry.c.is_current.is_(True))),
         ))
     )
 
@@ -214,16 +220,25 @@ _DAY_STATE = _day_state_statement()
 
 def _day_state(participant_id: int, client_id: str, day: date) -> _DayState:
     """Read the day's regimen and the entries that matter to this write, in one SELECT."""
+    # A plain statement does not autoflush; pending changes must be in the database
+    # before it is read (a no-op when the session is clean).
+    db.session.flush()
     rows = db.session.execute(
         _DAY_STATE, {"participant_id": participant_id, "client_id": client_id, "day": day}
     ).all()
-    entries = [row[2] for row in rows if row[2] is not None]
+    found = [row for row in rows if row.id is not None]
+    same_client = next((row.id for row in found if row.client_id == client_id), None)
+    current = next((row.id for row in found if row.dose_date == day and row.is_current), None)
     return _DayState(
-        step_mg=rows[0][0],
-        held=bool(rows[0][1]),
-        same_client=next((e for e in entries if e.client_id == client_id), None),
-        current=next((e for e in entries if e.dose_date == day and e.is_current), None),
+        step_mg=rows[0].step_mg,
+        held=bool(rows[0].held),
+        same_client=_entry(same_client),
+        current=_entry(current),
     )
+
+
+def _entry(entry_id: int | None) -> DoseEntry | None:
+    return db.session.get(DoseEntry, entry_id) if entry_id is not None else None
 
 
 def _new_entry(participant, study, data, current, now, *, source, digest, actor) -> DoseEntry:
