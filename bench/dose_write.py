@@ -39,8 +39,10 @@ def _arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--apps", default="ours,baseline",
                         help="which to run, in order (default: ours,baseline)")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="gthread",
-                        help="gunicorn worker class (gthread keeps connections alive)")
+    # sync, as in the README's production command. gthread keeps connections alive, but
+    # each stays with the worker that accepted it, and a burst of new connections tends
+    # to land on one worker: the figures then measure one process, at random.
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument("--concurrency", type=int, default=16, help="HTTP clients")
     parser.add_argument("--participants", type=int, default=64)
