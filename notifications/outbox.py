@@ -70,6 +70,7 @@ def cancel_day_reminders(participant_id: int, local_date: date) -> None:
     cancelled too.
     """
     db.session.flush()
-    db.session.execute(_CANCEL_DAY_REMINDERS, {
+    # On the session's connection, in its transaction, without the ORM's dispatch.
+    db.session.connection().execute(_CANCEL_DAY_REMINDERS, {
         "for_participant": participant_id, "for_date": local_date, "now": utcnow(),
     })

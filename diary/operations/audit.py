@@ -46,7 +46,9 @@ def record_audit(
     flush a new row first. The INSERT runs at once; it commits or rolls back with the
     caller's transaction (or savepoint).
     """
-    db.session.execute(_INSERT_EVENT, {
+    # On the session's connection, in its transaction: a plain INSERT needs none of
+    # Session.execute's ORM dispatch.
+    db.session.connection().execute(_INSERT_EVENT, {
         "occurred_at": utcnow(),
         "actor_type": actor.type,
         "actor_id": actor.id,

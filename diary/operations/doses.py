@@ -221,9 +221,10 @@ _DAY_STATE = _day_state_statement()
 def _day_state(participant_id: int, client_id: str, day: date) -> _DayState:
     """Read the day's regimen and the entries that matter to this write, in one SELECT."""
     # A plain statement does not autoflush; pending changes must be in the database
-    # before it is read (a no-op when the session is clean).
+    # before it is read (a no-op when the session is clean). Plain statements run on the
+    # session's connection, in its transaction, without Session.execute's ORM dispatch.
     db.session.flush()
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         _DAY_STATE, {"participant_id": participant_id, "client_id": client_id, "day": day}
     ).all()
     found = [row for row in rows if row.id is not None]
@@ -282,7 +283,7 @@ def _insert(entry: DoseEntry) -> None:
     for name, default in _ENTRY_DEFAULTS.items():
         if name not in vars(entry):
             setattr(entry, name, default)
-    result = db.session.execute(
+    result = db.session.connection().execute(
         _INSERT_ENTRY, {name: getattr(entry, name) for name in _ENTRY_DEFAULTS})
     entry.id = result.inserted_primary_key[0]
     make_transient_to_detached(entry)
