@@ -2,7 +2,7 @@
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import AuditEvent, Message
@@ -206,19 +206,11 @@ def test_listing_keeps_to_the_window(client, headers):
                       headers=headers).status_code == 422
 
 
-def test_recording_a_dose_takes_five_statements(client, headers):
+def test_recording_a_dose_takes_five_statements(client, headers, count_queries):
     """Token look-up, the day's state, INSERT entry, INSERT audit, cancel reminders."""
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement.split(None, 1)[0].upper())
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as statements:
         response = post(client, headers, taken())
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+
     assert response.status_code == 201
-    # The test harness wraps each commit in a SAVEPOINT; production has none of these.
-    work = [s for s in statements if s not in ("SAVEPOINT", "RELEASE", "BEGIN", "ROLLBACK")]
-    assert work == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE"]
+    verbs = [statement.split(None, 1)[0].upper() for statement in statements]
+    assert verbs == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE"]

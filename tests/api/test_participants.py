@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import AccessToken, AuditEvent, Participant, PrescribedDose
@@ -316,31 +316,19 @@ def test_a_change_that_changes_nothing_writes_no_audit_event(client, site, heade
     assert _events(participant.id, "participant.updated") == []
 
 
-def test_reading_a_participant_takes_a_fixed_number_of_statements(app, client, site, headers):
+def test_reading_a_participant_takes_a_fixed_number_of_statements(client, site, headers,
+                                                                  count_queries):
     participant = make_participant(site=site)
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        # Transaction control (BEGIN, the test harness's SAVEPOINTs) is not a round trip
-        # the code chose to make.
-        if statement.split(None, 1)[0].upper() in {"SELECT", "INSERT", "UPDATE", "DELETE"}:
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_queries() as single:
         assert client.get(f"{URL}/{participant.id}", headers=headers).status_code == 200
-        single = len(statements)
-        statements.clear()
-        for n in range(5):
-            make_participant(site=site, study_code=f"S01-9{n:02d}")
-        statements.clear()
+    for n in range(5):
+        make_participant(site=site, study_code=f"S01-9{n:02d}")
+    with count_queries() as listing:
         assert client.get(URL, headers=headers).status_code == 200
-        listing = len(statements)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+
     # token + staff sites + participant + dose steps + holds; the list adds one count.
-    assert single == 5, statements
-    assert listing == 6
+    assert len(single) == 5, single
+    assert len(listing) == 6, listing
 
 
 def test_a_parent_reporting_for_a_child_is_flagged_at_enrolment_and_can_change(
