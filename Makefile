@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run web scheduler test lint bench clean
+.PHONY: install run test lint bench clean
 
 install: $(VENV)/.installed
 
