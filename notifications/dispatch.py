@@ -185,7 +185,8 @@ def _claim(now: datetime, batch_size: int, report: DispatchReport) -> list[Outgo
     batch = []
     for message in messages:
         to, reason = numbers[message.id]
-        if (message.participant_id, message.local_date) in logged:
+        day = (message.participant_id, message.local_date)
+        if message.kind in REMINDER_KINDS and day in logged:
             to, reason = None, "entry_exists"
         message.updated_at = now
         if to is None:
