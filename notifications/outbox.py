@@ -11,6 +11,7 @@ from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import Message
 from diary.models.message import CANCELLED, PENDING
+from notifications.retry import REMINDER_KINDS
 
 
 def enqueue(
@@ -55,7 +56,7 @@ _CANCEL_DAY_REMINDERS = (
     .where(
         Message.__table__.c.participant_id == bindparam("for_participant"),
         Message.__table__.c.local_date == bindparam("for_date"),
-        Message.__table__.c.kind.in_(("reminder", "follow_up")),
+        Message.__table__.c.kind.in_(REMINDER_KINDS),
         Message.__table__.c.status == PENDING,
     )
     .values(status=CANCELLED, updated_at=bindparam("now"))
@@ -74,3 +75,22 @@ def cancel_day_reminders(participant_id: int, local_date: date) -> None:
     db.session.connection().execute(_CANCEL_DAY_REMINDERS, {
         "for_participant": participant_id, "for_date": local_date, "now": utcnow(),
     })
+
+
+def release_pending_reminders(participant_id: int, now: datetime) -> None:
+    """Cancel every pending reminder and follow-up of a participant and free their keys.
+
+    For re-planning after what they were planned from changed: the planner may then
+    queue the same days again. Texts already sent keep their keys, so no day is
+    reminded twice.
+    """
+    db.session.execute(
+        update(Message)
+        .where(
+            Message.participant_id == participant_id,
+            Message.kind.in_(REMINDER_KINDS),
+            Message.status == PENDING,
+        )
+        .values(status=CANCELLED, error_code="replanned", dedupe_key=None, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )

@@ -10,15 +10,16 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import DoseEntry, DoseHold, Message, Participant, Study
-from diary.models.message import CANCELLED, PENDING
+from diary.models.message import PENDING
 from diary.rules.regimen import is_held
 from diary.rules.reminders import DayPlan, plan_day
+from notifications.outbox import release_pending_reminders
 from notifications.templates import render
 
 log = logging.getLogger(__name__)
@@ -50,21 +51,11 @@ def replan_participant(participant: Participant, now: datetime | None = None) ->
     """Plan a participant's texts again after staff changed what they depend on; no commit.
 
     A new reminder time, time zone, status, consent, phone or hold makes the texts already
-    queued wrong. Pending ones are cancelled and their dedupe keys released, then the
-    participant is planned afresh in the caller's transaction (so the change and its texts
-    commit together). Texts already sent keep their keys: a day is never reminded twice.
+    queued wrong. Pending ones are released, then the participant is planned afresh in the
+    caller's transaction (so the change and its texts commit together).
     """
     now = now or utcnow()
-    db.session.execute(
-        update(Message)
-        .where(
-            Message.participant_id == participant.id,
-            Message.kind.in_(("reminder", "follow_up")),
-            Message.status == PENDING,
-        )
-        .values(status=CANCELLED, error_code="replanned", dedupe_key=None, updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    release_pending_reminders(participant.id, now)
     if not participant.can_receive_sms:
         return 0
     study = db.session.get(Study, participant.study_id)
