@@ -55,10 +55,10 @@ class MyDoses(MethodView):
     @blp.response(201, DoseSchema)
     @blp.alt_response(200, schema=DoseSchema, description="The same write again: its entry.")
     @blp.alt_response(409, schema=ErrorSchema, description=CONFLICTS)
-    def post(self, data):
+    def post(self, dose):
         """Record a day's dose, or correct it with a correction_reason."""
         actor = current_actor()
-        result = record_dose(actor.participant, actor.study, data, actor=actor, source="app")
+        result = record_dose(actor.participant, actor.study, dose, actor=actor, source="app")
         return result.entry, 200 if result.outcome == DUPLICATE else 201
 
 

@@ -31,8 +31,8 @@ class ParticipantDoses(MethodView):
     @blp.alt_response(200, schema=StaffDoseSchema, description="The same write again.")
     @blp.alt_response(404, schema=ErrorSchema, description="Not a participant of your sites.")
     @blp.alt_response(409, schema=ErrorSchema, description=CONFLICTS)
-    def post(self, data, participant_id):
+    def post(self, write, participant_id):
         """Record a day's entry on the participant's behalf, with the reason."""
-        reason = data.pop("reason")
-        result = record_dose_for_staff(current_actor(), participant_id, data, reason)
+        result = record_dose_for_staff(current_actor(), participant_id, write.dose,
+                                       write.reason)
         return result.entry, 200 if result.outcome == DUPLICATE else 201

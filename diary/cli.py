@@ -68,10 +68,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(studies_cli)
     app.cli.add_command(load_default_study_command)
     app.cli.add_command(create_admin_command)
+    from diary.jobs import JOBS
     from notifications.cli import scheduler_command, serve_command
 
-    app.cli.add_command(scheduler_command)
-    app.cli.add_command(serve_command)
+    app.cli.add_command(scheduler_command(JOBS))
+    app.cli.add_command(serve_command(JOBS))
 
 
 def _create_app():

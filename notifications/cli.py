@@ -1,4 +1,8 @@
-"""The ``diary scheduler`` and ``diary serve`` commands."""
+"""The ``diary scheduler`` and ``diary serve`` commands, made for a list of jobs.
+
+The list is the composition root's (``diary.jobs``): this package runs jobs, it does not
+decide which.
+"""
 
 import contextlib
 import logging
@@ -20,32 +24,47 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-@click.command("scheduler")
-def scheduler_command():
-    """Run the periodic jobs (reminders, outbox, escalation); one process leads, others wait."""
+def scheduler_command(jobs) -> click.Command:
+    """Return the ``scheduler`` command, running ``jobs``."""
+
+    @click.command("scheduler")
+    def scheduler():
+        """Run the periodic jobs (reminders, outbox, escalation); one process leads."""
+        from notifications.scheduler import run_scheduler
+
+        _exit_on_sigterm()
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                run_scheduler(current_app._get_current_object(), jobs=jobs)
+        finally:
+            log.info("scheduler exited")
+
+    return scheduler
+
+
+def serve_command(jobs) -> click.Command:
+    """Return the ``serve`` command, running ``jobs`` beside the web app."""
+
+    @click.command("serve")
+    @click.option("--host", default="127.0.0.1", show_default=True,
+                  help="Address to listen on.")
+    @click.option("--port", default=8000, show_default=True, type=int,
+                  help="Port to listen on.")
+    @click.option("--scheduler/--no-scheduler", "with_scheduler", default=True,
+                  show_default=True, help="Also run the scheduler in this process.")
+    def serve(host: str, port: int, with_scheduler: bool):
+        """Serve the web app and, beside it, the scheduler: the whole service on one machine."""
+        _serve(current_app._get_current_object(), jobs, host, port, with_scheduler)
+
+    return serve
+
+
+def _serve(app, jobs, host: str, port: int, with_scheduler: bool) -> None:
     from notifications.scheduler import run_scheduler
 
-    _exit_on_sigterm()
-    try:
-        with contextlib.suppress(KeyboardInterrupt):
-            run_scheduler(current_app._get_current_object())
-    finally:
-        log.info("scheduler exited")
-
-
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--scheduler/--no-scheduler", "with_scheduler", default=True, show_default=True,
-              help="Also run the scheduler in this process (one machine).")
-def serve_command(host: str, port: int, with_scheduler: bool):
-    """Serve the web app and, beside it, the scheduler: the whole service on one machine."""
-    from notifications.scheduler import run_scheduler
-
-    app = current_app._get_current_object()
     stop = threading.Event()
     if with_scheduler:
-        threading.Thread(target=run_scheduler, args=(app,), kwargs={"stop": stop},
+        threading.Thread(target=run_scheduler, args=(app,), kwargs={"stop": stop, "jobs": jobs},
                          name="diary-scheduler", daemon=True).start()
     _exit_on_sigterm()
     log.info("diary serve: listening on http://%s:%d (scheduler %s)", host, port,

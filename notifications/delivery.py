@@ -22,6 +22,8 @@ from diary.models.message import (
     UNKNOWN,
 )
 from diary.operations.alerts import raise_alert
+from diary.operations.sms_consent import opt_out_of_sms
+from notifications import twilio_errors
 
 # Twilio's MessageStatus values, in our words. "read" (WhatsApp/RCS) implies delivered.
 TWILIO_STATUSES = {
@@ -43,8 +45,6 @@ _RANK = {PENDING: 0, SENDING: 1, SENT: 2, UNKNOWN: 2,
 NOT_DELIVERED = (UNDELIVERED, FAILED)
 OUTCOMES = (DELIVERED, UNDELIVERED, FAILED)
 UNREACHABLE_RUN = 3
-# Twilio: the recipient has replied STOP; it will refuse every text until START.
-OPTED_OUT_ERROR = "21610"
 
 
 def next_status(current: str, reported: str) -> str | None:
@@ -103,10 +103,9 @@ def _reported_message(message_sid: str, message_id: int | None) -> Message | Non
 
 def _after_failure(message: Message) -> None:
     participant = db.session.get(Participant, message.participant_id)
-    if message.error_code == OPTED_OUT_ERROR:
-        from notifications.inbound import opt_out_of_sms
-
-        opt_out_of_sms(participant, Actor.system(), cause="twilio_21610")
+    if message.error_code == twilio_errors.OPTED_OUT:
+        opt_out_of_sms(participant, Actor.system(), cause=f"twilio_{message.error_code}",
+                       details={"message_id": message.id, "error_code": message.error_code})
     check_unreachable(participant)
 
 
@@ -121,7 +120,6 @@ def check_unreachable(participant: Participant) -> Alert | None:
         return None
     return raise_alert(
         "unreachable", participant,
-        dedupe_key=f"unreachable:{participant.id}",
         details={"message_ids": [message_id for message_id, _, _ in latest],
                  "error_codes": [code for _, _, code in latest]},
     )

@@ -18,25 +18,24 @@ from diary.actor import Actor
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import DoseEntry, Message, Participant, StaffUser
-from diary.models.alert import ROUTINE
 from diary.models.message import (
     CANCELLED,
     DELIVERED,
     EXPIRED,
     FAILED,
     PENDING,
+    REMINDER_KINDS,
     SENDING,
     SENT,
+    STAFF_ALERT_KINDS,
     UNDELIVERED,
     UNKNOWN,
 )
-from diary.operations.alerts import raise_alert
-from diary.operations.audit import record_audit, snapshot
+from diary.operations.sms_consent import mark_phone_unreachable, opt_out_of_sms
+from notifications import twilio_errors
 from notifications.delivery import check_unreachable
 from notifications.retry import (
     CLAIM_TIMEOUT,
-    REMINDER_KINDS,
-    STAFF_ALERT_KINDS,
     STALE_AFTER,
     backoff_delay,
     expiry,
@@ -57,9 +56,6 @@ logger = logging.getLogger(__name__)
 
 # Statuses only a delivery report sets: the text had left.
 REPORTED = frozenset({SENT, DELIVERED, UNDELIVERED, FAILED})
-# Twilio codes that say something about the participant's phone, not about this text.
-OPTED_OUT_CODE = "21610"
-UNREACHABLE_CODES = frozenset({"21211", "21614"})
 
 
 @dataclass
@@ -351,8 +347,12 @@ def _record_permanent(message_id: int, error: PermanentSendError, report) -> Non
                    message.id, message.kind, error.code)
     if message.participant_id is None:
         return
-    if error.code == OPTED_OUT_CODE or error.code in UNREACHABLE_CODES:
-        _flag_participant_phone(message.participant_id, message.id, error.code, now)
+    participant = db.session.get(Participant, message.participant_id)
+    if error.code == twilio_errors.OPTED_OUT:
+        opt_out_of_sms(participant, Actor.system(), cause=f"twilio_{error.code}",
+                       details={"message_id": message.id, "error_code": error.code})
+    elif error.code in twilio_errors.UNREACHABLE:
+        mark_phone_unreachable(participant, code=error.code, message_id=message.id)
     else:
         _count_towards_unreachable(message)
 
@@ -363,27 +363,3 @@ def _count_towards_unreachable(message: Message) -> None:
         return
     db.session.flush()  # the run of outcomes must include this one
     check_unreachable(db.session.get(Participant, message.participant_id))
-
-
-def _flag_participant_phone(participant_id: int, message_id: int, code: str, now) -> None:
-    """Record that the participant opted out or cannot be texted, and tell the coordinators."""
-    participant = db.session.execute(
-        select(Participant).where(Participant.id == participant_id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
-    if code == OPTED_OUT_CODE:
-        field, action, kind = "sms_opted_out_at", "participant.sms_opted_out", "sms_opt_out"
-    else:
-        field, action, kind = ("phone_unreachable_at", "participant.phone_unreachable",
-                               "phone_invalid")
-    if getattr(participant, field) is not None:
-        return  # already known (another message, or an inbound STOP): one alert is enough
-    before = snapshot(participant, [field])
-    setattr(participant, field, now)
-    participant.updated_at = now
-    record_audit(Actor.system(), action, participant, participant_id=participant.id,
-                 before=before, after=snapshot(participant, [field]),
-                 reason=f"Twilio error {code} sending message {message_id}")
-    raise_alert(kind, participant, urgency=ROUTINE,
-                dedupe_key=f"{kind}:{participant.id}",
-                details={"message_id": message_id, "error_code": code})

@@ -16,12 +16,14 @@ from diary.actor import Actor
 from diary.clock import local_today, utcnow
 from diary.errors import DomainError
 from diary.extensions import db
+from diary.messaging.outbox import enqueue
+from diary.messaging.templates import render
 from diary.models import DoseEntry, InboundMessage, Participant, Study
 from diary.operations.alerts import raise_alert
-from diary.operations.audit import record_audit
-from diary.operations.doses import prescribed_mg_for, write_dose
-from notifications.outbox import enqueue
-from notifications.templates import render
+from diary.operations.doses import write_dose
+from diary.operations.regimen import prescribed_mg_for
+from diary.operations.sms_consent import opt_in_to_sms, opt_out_of_sms
+from diary.rules.doses import DoseInput
 
 INTENTS = ("taken", "missed", "stop", "start", "help")
 UNKNOWN = "unknown"
@@ -163,7 +165,6 @@ def _reply(participant: Participant, study: Study, inbound: InboundMessage, name
 def _not_understood(participant, study, inbound, *, reason: str) -> InboundResult:
     _reply(participant, study, inbound, "not_understood")
     alert = raise_alert("sms_not_understood", participant,
-                        dedupe_key=f"sms_not_understood:{participant.id}",
                         details={"inbound_message_id": inbound.id,
                                  "inbound_message_ids": [inbound.id], "reason": reason})
     ids = alert.details.get("inbound_message_ids", [])
@@ -180,50 +181,14 @@ def _opt(intent: str, senders: list[Participant], inbound: InboundMessage) -> In
     for participant in senders:
         actor = Actor.for_participant(participant)
         if intent == "stop":
-            opt_out_of_sms(participant, actor, inbound_message_id=inbound.id)
+            opt_out_of_sms(participant, actor, cause="sms_stop",
+                           details={"inbound_message_id": inbound.id})
         else:
-            opt_in_to_sms(participant, actor, reply_to=inbound)
+            opt_in_to_sms(participant, actor)
+            _reply(participant, db.session.get(Study, participant.study_id), inbound,
+                   "opted_in")
     db.session.commit()
     return InboundResult(inbound.id, intent)
-
-
-def opt_out_of_sms(participant: Participant, actor: Actor, *,
-                   inbound_message_id: int | None = None, cause: str = "sms_stop") -> bool:
-    """Stop texts to a participant (not a withdrawal) and tell the coordinators; no commit.
-
-    Returns whether anything changed: a second STOP is a no-op.
-    """
-    if participant.sms_opted_out_at is not None:
-        return False
-    now = utcnow()
-    participant.sms_opted_out_at = now
-    participant.updated_at = now
-    record_audit(actor, "participant.sms_opted_out", participant,
-                 participant_id=participant.id, before={"sms_opted_out_at": None},
-                 after={"sms_opted_out_at": now.isoformat()}, reason=cause)
-    details = {"cause": cause}
-    if inbound_message_id is not None:
-        details["inbound_message_id"] = inbound_message_id
-    raise_alert("sms_opt_out", participant, dedupe_key=f"sms_opt_out:{participant.id}",
-                details=details)
-    return True
-
-
-def opt_in_to_sms(participant: Participant, actor: Actor, *,
-                  reply_to: InboundMessage | None = None) -> bool:
-    """Resume texts to a participant who opted out (confirmed if ``reply_to``); no commit."""
-    changed = participant.sms_opted_out_at is not None
-    if changed:
-        before = participant.sms_opted_out_at.isoformat()
-        participant.sms_opted_out_at = None
-        participant.updated_at = utcnow()
-        record_audit(actor, "participant.sms_opted_in", participant,
-                     participant_id=participant.id, before={"sms_opted_out_at": before},
-                     after={"sms_opted_out_at": None}, reason="sms_start")
-    if reply_to is not None:
-        study = db.session.get(Study, participant.study_id)
-        _reply(participant, study, reply_to, "opted_in")
-    return changed
 
 
 def _record_reply(participant, study, inbound, intent: str) -> InboundResult:
@@ -233,13 +198,12 @@ def _record_reply(participant, study, inbound, intent: str) -> InboundResult:
         current = _current_entry(participant.id, today)
         if current is not None and current.status == intent:
             break
-        data = _dose_data(participant, today, intent, inbound)
-        if current is not None:
-            data["correction_reason"] = CORRECTION_REASON
+        dose = _dose_input(participant, today, intent, inbound,
+                           CORRECTION_REASON if current is not None else None)
         try:
             # In a savepoint, so a refusal leaves the inbound row to be committed.
             with db.session.begin_nested():
-                write_dose(participant, study, data, actor=actor, source="sms")
+                write_dose(participant, study, dose, actor=actor, source="sms")
             break
         except IntegrityError:
             # An app write for the same day landed first: look at the day again.
@@ -259,17 +223,15 @@ def _current_entry(participant_id: int, day) -> DoseEntry | None:
     ).scalar_one_or_none()
 
 
-def _dose_data(participant, day, intent: str, inbound: InboundMessage) -> dict:
+def _dose_input(participant, day, intent: str, inbound: InboundMessage,
+                correction_reason: str | None) -> DoseInput:
     taken = intent == "taken"
-    return {
-        "client_id": f"sms:{inbound.message_sid}",
-        "dose_date": day,
-        "status": intent,
-        "dose_mg": prescribed_mg_for(participant, day) if taken else None,
-        "taken_at": inbound.received_at if taken else None,
-        # A text says whether, not why: the reason stays unknown rather than "other".
-        "missed_reason": None,
-        "missed_reason_text": None,
-        "vomited": False,
-        "note": None,
-    }
+    # A text says whether, not why: a missed dose's reason stays unknown, not "other".
+    return DoseInput(
+        client_id=f"sms:{inbound.message_sid}",
+        dose_date=day,
+        status=intent,
+        dose_mg=prescribed_mg_for(participant, day) if taken else None,
+        taken_at=inbound.received_at if taken else None,
+        correction_reason=correction_reason,
+    )

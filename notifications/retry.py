@@ -5,11 +5,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-# A participant's reminder is about "today's entry": two hours late it is noise, and it
-# could land in the night. Staff alerts are about safety and never go stale.
-REMINDER_KINDS = frozenset({"reminder", "follow_up"})
-# Texts to staff about a participant's safety: a duplicate is acceptable, a lost one is not.
-STAFF_ALERT_KINDS = frozenset({"alert", "escalation"})
+from diary.models.message import REMINDER_KINDS, STAFF_ALERT_KINDS
+
+# Reminders go stale after this (see REMINDER_KINDS); staff alerts never do.
 STALE_AFTER = timedelta(hours=2)
 # A claim older than this belongs to a dispatcher that died mid-send.
 CLAIM_TIMEOUT = timedelta(minutes=10)

@@ -33,12 +33,7 @@ class Job:
     seconds: float
 
 
-JOBS = (
-    Job("plan_reminders", "notifications.planning:plan_reminders", 300),
-    Job("dispatch_outbox", "notifications.dispatch:dispatch_due", 20),
-    Job("escalate_alerts", "diary.operations.alerts:escalate_due_alerts", 60),
-    Job("check_adherence", "diary.operations.adherence_gaps:check_adherence_gaps", 3600),
-)
+# The service's own list is the composition root's (diary.jobs.JOBS).
 # A run missed by more than this (a busy or paused process) is skipped, not run late;
 # coalescing turns a backlog into one run.
 MISFIRE_GRACE_SECONDS = 30
@@ -104,7 +99,7 @@ def _ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def build_scheduler(app: Flask, jobs=JOBS, scheduler_class=BlockingScheduler) -> BaseScheduler:
+def build_scheduler(app: Flask, jobs, scheduler_class=BlockingScheduler) -> BaseScheduler:
     """Make a UTC scheduler with every available job; a job whose code is absent is skipped."""
     scheduler = scheduler_class(timezone=UTC, job_defaults=JOB_DEFAULTS)
     for job in jobs:
@@ -119,7 +114,7 @@ def build_scheduler(app: Flask, jobs=JOBS, scheduler_class=BlockingScheduler) ->
 def run_scheduler(
     app: Flask,
     *,
-    jobs=JOBS,
+    jobs,
     stop: threading.Event | None = None,
     retry_seconds: float = STANDBY_RETRY_SECONDS,
     check_seconds: float = LEADERSHIP_CHECK_SECONDS,

@@ -1,12 +1,14 @@
 """Schemas of the dose diary: writes from the phone and from staff, entries, sync, figures."""
 
+from typing import NamedTuple
+
 import marshmallow as ma
 from marshmallow.validate import Length, OneOf
 
 from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, reason_field
 from diary.models.dose_entry import MISSED, MISSED_REASONS, SOURCES, TAKEN
 from diary.operations.doses import SyncItem
-from diary.rules.doses import shape_errors
+from diary.rules.doses import DoseInput, shape_errors
 
 MAX_SYNC_ENTRIES = 500
 
@@ -38,11 +40,27 @@ class DoseWriteSchema(WriteSchema):
         if errors:
             raise ma.ValidationError(errors)
 
+    @ma.post_load
+    def _as_input(self, data, **kwargs) -> DoseInput:
+        return DoseInput(**data)
+
+
+class StaffDoseWrite(NamedTuple):
+    """An entry staff record, and why they record it."""
+
+    dose: DoseInput
+    reason: str
+
 
 class StaffDoseWriteSchema(DoseWriteSchema):
     """An entry staff record on a participant's behalf, with the reason they do."""
 
     reason = reason_field()
+
+    @ma.post_load
+    def _as_input(self, data, **kwargs) -> StaffDoseWrite:
+        reason = data.pop("reason")
+        return StaffDoseWrite(DoseInput(**data), reason)
 
 
 class DoseSchema(ma.Schema):
@@ -178,5 +196,5 @@ def load_sync_items(raw_items: list) -> list[SyncItem]:
             errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
             items.append(SyncItem(client_id=client_id, errors=errors))
             continue
-        items.append(SyncItem(client_id=str(data["client_id"]), data=data))
+        items.append(SyncItem(client_id=data.client_id, data=data))
     return items

@@ -12,10 +12,8 @@ from api.schemas.common import (
     reason_field,
     validate_timezone,
 )
-from diary.clock import local_today
 from diary.models.participant import LOCALES, STATUSES
-from diary.rules.regimen import is_held, step_mg_on
-from diary.rules.study_days import study_day
+from diary.operations.regimen import standing_today
 
 _STUDY_CODE = validate.Regexp(
     re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),
@@ -77,23 +75,20 @@ class ParticipantQueryArgsSchema(QueryArgsSchema):
     site_id = ma.fields.Integer()
 
 
-def _today(participant):
-    return local_today(participant.timezone)
-
-
+# Today's figures come from the domain's one function (diary.operations.regimen).
 def study_day_today(participant) -> int:
     """Return the participant's study day on their local today."""
-    return study_day(day=_today(participant), enrolled_on=participant.enrolled_on)
+    return standing_today(participant).study_day
 
 
 def dose_mg_today(participant):
     """Return the dose prescribed on the participant's local today, holds aside."""
-    return step_mg_on(_today(participant), participant.prescribed_doses)
+    return standing_today(participant).step_mg
 
 
 def on_hold_today(participant) -> bool:
     """Say whether the drug is held on the participant's local today."""
-    return is_held(_today(participant), participant.dose_holds)
+    return standing_today(participant).held
 
 
 STUDY_DAY = {"type": "integer", "description": "Today (local); day 1 = enrolment, no day 0."}

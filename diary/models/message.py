@@ -9,6 +9,11 @@ from diary.extensions import db
 from diary.types import UTCDateTime
 
 KINDS = ("reminder", "follow_up", "alert", "escalation", "system")
+# A participant's reminder is about "today's entry": two hours late it is noise, and it
+# could land in the night.
+REMINDER_KINDS = frozenset({"reminder", "follow_up"})
+# Texts to staff about a participant's safety: a duplicate is acceptable, a lost one is not.
+STAFF_ALERT_KINDS = frozenset({"alert", "escalation"})
 PENDING = "pending"
 SENDING = "sending"
 SENT = "sent"

@@ -50,7 +50,6 @@ def check_adherence_gaps(now: datetime) -> int:
         raise_alert(
             "adherence_gap",
             participant,
-            dedupe_key=f"adherence_gap:{participant.id}",
             details={"unreported_since": since.isoformat(), "days": days},
         )
         flagged += 1

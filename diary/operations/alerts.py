@@ -4,31 +4,22 @@ An alert is open, then acknowledged (someone is on it: escalation stops), then c
 (with a reason). Urgent alerts nobody acknowledges are texted to ever more people.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from diary.actor import Actor
 from diary.clock import utcnow
 from diary.errors import Conflict, NotFound
 from diary.extensions import db
-from diary.models import Alert, Participant, Site, StaffUser, Study
+from diary.messaging.staff_texts import queue_staff_texts
+from diary.models import Alert, Participant
 from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, URGENT
-from diary.models.staff_user import staff_site
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.scope import at_staff_sites
-from notifications.outbox import enqueue
-from notifications.templates import render
+from diary.rules import alerts as policy
 
-# Who is texted first for an alert; escalation goes on to investigators.
-FIRST_RESPONDERS = ("coordinator",)
-# Level 1 wakes the site's investigators; from level 2 the whole site team and the admins.
-ESCALATION_ROLES = {1: ("investigator",)}
-EVERYONE = ("coordinator", "investigator", "admin")
-ESCALATION_INTERVAL = timedelta(minutes=15)
-# Four rounds (an hour) of texts; after that the alert stays open in the list, unescalated.
-MAX_ESCALATION_LEVEL = 4
 _AUDITED = ("status", "acknowledged_at", "acknowledged_by_staff_id", "closed_at",
             "closed_by_staff_id", "close_reason", "escalation_level")
 
@@ -37,16 +28,17 @@ def raise_alert(
     kind: str,
     participant: Participant,
     *,
-    urgency: str = "routine",
-    dedupe_key: str | None = None,
+    cause: str | None = None,
     details: dict | None = None,
-    report_due_hours: int | None = None,
 ) -> Alert:
-    """Open an alert and queue a text to the site's coordinators; the caller commits.
+    """Open an alert of a registered kind and queue its staff texts; the caller commits.
 
-    With a ``dedupe_key``, an alert not yet closed for the same cause is returned instead
-    of a second one (closing an alert releases its key).
+    An alert not yet closed for the same cause (see ``diary.rules.alerts``: per
+    participant, or per the ``cause`` named) is returned instead of a second one;
+    closing an alert releases its key.
     """
+    registered = policy.alert_kind(kind)
+    dedupe_key = policy.dedupe_key(registered, participant.id, cause)
     if dedupe_key is not None:
         existing = _alert_with_key(dedupe_key)
         if existing is not None:
@@ -56,14 +48,14 @@ def raise_alert(
         kind=kind,
         participant_id=participant.id,
         site_id=participant.site_id,
-        urgency=urgency,
+        urgency=registered.urgency,
         status=OPEN,
         dedupe_key=dedupe_key,
         details=details or {},
         created_at=now,
-        report_due_at=now + timedelta(hours=report_due_hours) if report_due_hours else None,
+        report_due_at=now + registered.report_due if registered.report_due else None,
         escalation_level=0,
-        next_escalation_at=now + ESCALATION_INTERVAL if urgency == URGENT else None,
+        next_escalation_at=policy.first_escalation_at(registered, now),
     )
     try:
         # A concurrent request may raise the same cause first: its row wins.
@@ -73,7 +65,8 @@ def raise_alert(
         if dedupe_key is None:
             raise
         return _alert_with_key(dedupe_key)
-    notify_staff(alert, participant, roles=FIRST_RESPONDERS, template="staff_alert")
+    queue_staff_texts(alert, participant, roles=registered.first_responders,
+                      message_kind="alert", template=registered.template)
     return alert
 
 
@@ -81,40 +74,6 @@ def _alert_with_key(dedupe_key: str) -> Alert | None:
     return db.session.execute(
         select(Alert).where(Alert.dedupe_key == dedupe_key)
     ).scalar_one_or_none()
-
-
-def notify_staff(alert: Alert, participant: Participant | None, *, roles, template: str) -> int:
-    """Queue the alert text to every active staff member of the site with a role in ``roles``.
-
-    Admins are scoped to no site in particular, so when ``roles`` names them every active
-    admin is texted.
-    """
-    site = db.session.get(Site, alert.site_id)
-    study = db.session.get(Study, site.study_id)
-    site_staff = StaffUser.id.in_(
-        select(staff_site.c.staff_user_id).where(staff_site.c.site_id == alert.site_id)
-    )
-    scope = or_(site_staff, StaffUser.role == "admin") if "admin" in roles else site_staff
-    recipients = db.session.execute(
-        select(StaffUser)
-        .where(
-            scope,
-            StaffUser.role.in_(roles),
-            StaffUser.active.is_(True),
-            StaffUser.phone_e164.is_not(None),
-        )
-        .order_by(StaffUser.id)
-    ).scalars()
-    study_code = participant.study_code if participant is not None else "-"
-    count = 0
-    for staff in recipients:
-        body = render(study, staff.locale, template, study=study.code, alert_id=alert.id,
-                      kind=alert.kind, study_code=study_code)
-        enqueue(kind="alert" if template == "staff_alert" else "escalation", body=body,
-                staff_user_id=staff.id, alert_id=alert.id,
-                dedupe_key=f"{template}:{alert.id}:{alert.escalation_level}:{staff.id}")
-        count += 1
-    return count
 
 
 def visible_alerts(actor: Actor):
@@ -217,14 +176,12 @@ def _escalate(alert: Alert, now: datetime) -> None:
     before = snapshot(alert, _AUDITED)
     alert.escalation_level += 1
     level = alert.escalation_level
-    alert.next_escalation_at = (
-        now + ESCALATION_INTERVAL if level < MAX_ESCALATION_LEVEL else None
-    )
+    alert.next_escalation_at = policy.next_escalation_at(level, now)
     participant = (
         db.session.get(Participant, alert.participant_id) if alert.participant_id else None
     )
-    notify_staff(alert, participant, roles=ESCALATION_ROLES.get(level, EVERYONE),
-                 template="staff_escalation")
+    queue_staff_texts(alert, participant, roles=policy.escalation_roles(level),
+                      message_kind="escalation", template=policy.ESCALATION_TEMPLATE)
     record_audit(Actor.system(), "alert.escalated", alert,
                  participant_id=alert.participant_id, before=before,
                  after=snapshot(alert, _AUDITED))

@@ -7,8 +7,8 @@ from flask import g, has_request_context
 from sqlalchemy import insert
 
 from diary.clock import utcnow
-from diary.extensions import db
 from diary.models import AuditEvent
+from diary.prebuilt import run
 
 
 def snapshot(row, fields) -> dict:
@@ -24,9 +24,8 @@ def _json_safe(value):
     return value
 
 
-# Built once: every change of participant or clinical data runs it. An event is never
-# read back or changed in the transaction that writes it, so it skips the session's
-# unit of work (a flush per event) and is one plain INSERT.
+# Built once (see diary.prebuilt): every change of participant or clinical data runs it,
+# and an event is never read back or changed in the transaction that writes it.
 _INSERT_EVENT = insert(AuditEvent.__table__)
 
 
@@ -46,9 +45,7 @@ def record_audit(
     flush a new row first. The INSERT runs at once; it commits or rolls back with the
     caller's transaction (or savepoint).
     """
-    # On the session's connection, in its transaction: a plain INSERT needs none of
-    # Session.execute's ORM dispatch.
-    db.session.connection().execute(_INSERT_EVENT, {
+    run(_INSERT_EVENT, {
         "occurred_at": utcnow(),
         "actor_type": actor.type,
         "actor_id": actor.id,

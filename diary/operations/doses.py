@@ -8,30 +8,31 @@ it; a correction adds the UPDATE that supersedes the old version.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, bindparam, exists, insert, or_, select
+from sqlalchemy import Date, and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
 from diary.errors import Conflict, DomainError, InvalidInput
 from diary.extensions import db
+from diary.messaging.outbox import cancel_day_reminders
 from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Study
+from diary.models.dose_entry import SOURCES
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.participants import get_participant_for_staff
+from diary.operations.regimen import standing_on
+from diary.prebuilt import PrebuiltInsert
 from diary.rules import doses as rules
+from diary.rules.doses import INPUT_FIELDS, DoseInput
 from diary.rules.study_days import day_bounds, is_late, study_day
-from notifications.outbox import cancel_day_reminders
 
 CREATED, DUPLICATE, CORRECTED = "created", "duplicate", "corrected"
-SOURCES = ("app", "sms", "staff")
-AUDITED_FIELDS = ("dose_date", "version", "is_current", "status", "dose_mg", "taken_at",
-                  "missed_reason", "missed_reason_text", "vomited", "note", "source",
-                  "client_id", "recorded_at", "study_day", "late", "correction_reason",
-                  "superseded_at", "recorded_by_staff_id")
+# What was written, and what the server added to it.
+AUDITED_FIELDS = (*INPUT_FIELDS, "version", "is_current", "source", "recorded_at",
+                  "study_day", "late", "superseded_at", "recorded_by_staff_id")
 CORRECTION_NEEDED = "This day already has an entry; send a correction_reason to correct it."
 RACED = "The entry changed while it was being written; retry."
 
@@ -55,7 +56,7 @@ class _DayState:
 def record_dose(
     participant: Participant,
     study: Study,
-    data: dict,
+    dose: DoseInput,
     *,
     actor: Actor,
     source: str,
@@ -63,14 +64,12 @@ def record_dose(
 ) -> DoseWriteResult:
     """Validate and record one day's dose entry (or its correction); commit and return it.
 
-    ``data`` holds the API's field names with parsed values (``dose_date`` a date,
-    ``dose_mg`` a Decimal, ``taken_at`` an aware datetime). Raises InvalidInput (422)
-    with field errors, or Conflict (409) for a reused client id or a correction without
-    a reason.
+    Raises InvalidInput (422) with field errors, or Conflict (409) for a reused client id
+    or a correction without a reason.
     """
     for attempt in (1, 2):
         try:
-            result = write_dose(participant, study, data, actor=actor, source=source,
+            result = write_dose(participant, study, dose, actor=actor, source=source,
                                 staff_reason=staff_reason)
             db.session.commit()
             return result
@@ -86,19 +85,18 @@ def record_dose(
 def write_dose(
     participant: Participant,
     study: Study,
-    data: dict,
+    dose: DoseInput,
     *,
     actor: Actor,
     source: str,
     staff_reason: str | None = None,
 ) -> DoseWriteResult:
     """Do ``record_dose``'s work inside the caller's transaction (the caller commits)."""
-    data = _normalised(data)
     now = utcnow()
     _check_writable(participant, source, staff_reason)
-    _check_fields(participant, data, now)
-    digest = rules.body_sha256(data, source=source, staff_reason=staff_reason)
-    state = _day_state(participant.id, data["client_id"], data["dose_date"])
+    _check_fields(participant, dose, now)
+    digest = rules.body_sha256(dose, source=source, staff_reason=staff_reason)
+    state = _day_state(participant.id, dose.client_id, dose.dose_date)
     if state.same_client is not None:
         if state.same_client.body_sha256 != digest:
             raise Conflict(
@@ -106,35 +104,19 @@ def write_dose(
                 {"client_id": ["Already used for a different entry; make a new id."]},
             )
         return DoseWriteResult(state.same_client, DUPLICATE)
-    _check_amount(data, state, study)
-    if state.current is not None and not data.get("correction_reason"):
+    _check_amount(dose, state, study)
+    if state.current is not None and not dose.correction_reason:
         raise Conflict(CORRECTION_NEEDED, {"correction_reason": [CORRECTION_NEEDED]})
-    entry = _new_entry(participant, study, data, state.current, now, source=source,
+    entry = _new_entry(participant, study, dose, state.current, now, source=source,
                        digest=digest, actor=actor)
     if state.current is None:
-        _insert(entry)
+        _INSERT_ENTRY.add(entry)
         record_audit(actor, "dose.recorded", entry, participant_id=participant.id,
                      after=snapshot(entry, AUDITED_FIELDS), reason=staff_reason)
     else:
         _supersede(state.current, entry, actor, now, reason=staff_reason)
     cancel_day_reminders(participant.id, entry.dose_date)
     return DoseWriteResult(entry, CORRECTED if state.current is not None else CREATED)
-
-
-def _normalised(data: dict) -> dict:
-    data = dict(data)
-    missing = [name for name in ("client_id", "dose_date", "status") if data.get(name) is None]
-    if missing:
-        raise InvalidInput("The entry has invalid fields.",
-                           {name: ["Missing data for required field."] for name in missing})
-    data["client_id"] = str(data["client_id"])
-    if data.get("dose_mg") is not None:
-        data["dose_mg"] = Decimal(str(data["dose_mg"]))
-    if data.get("taken_at") is not None and data["taken_at"].tzinfo is not None:
-        # Answer in UTC from the first write on, as every later read does.
-        data["taken_at"] = data["taken_at"].astimezone(UTC)
-    data["vomited"] = bool(data.get("vomited"))
-    return data
 
 
 def _check_writable(participant: Participant, source: str, staff_reason: str | None) -> None:
@@ -148,16 +130,16 @@ def _check_writable(participant: Participant, source: str, staff_reason: str | N
         raise Conflict("The participant has withdrawn from the study.")
 
 
-def _check_fields(participant: Participant, data: dict, now) -> None:
-    errors = rules.shape_errors(data)
-    day = data["dose_date"]
+def _check_fields(participant: Participant, dose: DoseInput, now) -> None:
+    errors = rules.shape_errors(dose.values())
+    day = dose.dose_date
     today = local_today(participant.timezone, now)
     problems = rules.date_errors(day, enrolled_on=participant.enrolled_on, local_today=today)
     if problems:
         errors["dose_date"] = problems
-    elif data.get("taken_at") is not None and "taken_at" not in errors:
+    elif dose.taken_at is not None and "taken_at" not in errors:
         start, end = day_bounds(day, participant.timezone)
-        problems = rules.taken_at_errors(data["taken_at"], day_start=start, day_end=end,
+        problems = rules.taken_at_errors(dose.taken_at, day_start=start, day_end=end,
                                          now=now)
         if problems:
             errors["taken_at"] = problems
@@ -165,18 +147,20 @@ def _check_fields(participant: Participant, data: dict, now) -> None:
         raise InvalidInput("The entry has invalid fields.", errors)
 
 
-def _check_amount(data: dict, state: _DayState, study: Study) -> None:
-    if data.get("dose_mg") is None:
+def _check_amount(dose: DoseInput, state: _DayState, study: Study) -> None:
+    if dose.dose_mg is None:
         return
     # The bound is the prescription in effect that day; a held day keeps its step's dose
     # as the bound, since a patient may have taken the drug anyway.
     prescribed = state.step_mg if state.step_mg is not None else study.dose_mg
-    problems = rules.dose_mg_errors(data["dose_mg"], prescribed)
+    problems = rules.dose_mg_errors(dose.dose_mg, prescribed)
     if problems:
         raise InvalidInput("The entry has invalid fields.", {"dose_mg": problems})
 
 
 def _regimen_columns():
+    # The SQL twin of diary.rules.regimen (step_mg_on, is_held), so the hot path reads the
+    # day's regimen in the same SELECT as the day's entries.
     participant_id, day = bindparam("participant_id"), bindparam("day", type_=Date)
     step_mg = (
         select(PrescribedDose.dose_mg)
@@ -214,8 +198,8 @@ def _day_state_statement():
 
 
 # Built once: the hot path neither rebuilds nor re-keys these statements per request.
-_REGIMEN_ON_DAY = select(*_regimen_columns())
 _DAY_STATE = _day_state_statement()
+_INSERT_ENTRY = PrebuiltInsert(DoseEntry)
 
 
 def _day_state(participant_id: int, client_id: str, day: date) -> _DayState:
@@ -242,52 +226,20 @@ def _entry(entry_id: int | None) -> DoseEntry | None:
     return db.session.get(DoseEntry, entry_id) if entry_id is not None else None
 
 
-def _new_entry(participant, study, data, current, now, *, source, digest, actor) -> DoseEntry:
-    day = data["dose_date"]
+def _new_entry(participant, study, dose: DoseInput, current, now, *, source, digest,
+               actor) -> DoseEntry:
     return DoseEntry(
+        **dose.values(),
         participant_id=participant.id,
-        dose_date=day,
         version=current.version + 1 if current is not None else 1,
         is_current=True,
-        status=data["status"],
-        dose_mg=data.get("dose_mg"),
-        taken_at=data.get("taken_at"),
-        missed_reason=data.get("missed_reason"),
-        missed_reason_text=data.get("missed_reason_text"),
-        vomited=data["vomited"],
-        note=data.get("note"),
         source=source,
-        client_id=data["client_id"],
         body_sha256=digest,
         recorded_at=now,
-        study_day=study_day(participant.enrolled_on, day),
-        late=is_late(now, day, participant.timezone, study.late_entry_hours),
-        correction_reason=data.get("correction_reason"),
+        study_day=study_day(participant.enrolled_on, dose.dose_date),
+        late=is_late(now, dose.dose_date, participant.timezone, study.late_entry_hours),
         recorded_by_staff_id=actor.id if source == "staff" else None,
     )
-
-
-# Built once. A new entry is one INSERT, without a unit-of-work flush; the entry then
-# joins the session as if it had been loaded, so later reads in this session see it.
-_INSERT_ENTRY = insert(DoseEntry.__table__)
-_ENTRY_DEFAULTS = {
-    column.key: column.default.arg if column.default is not None and column.default.is_scalar
-    else None
-    for column in DoseEntry.__table__.columns if column.key != "id"
-}
-
-
-def _insert(entry: DoseEntry) -> None:
-    # Every column gets a value on the object too (its default when unset, as a flush
-    # would), so nothing is left to load back after the insert.
-    for name, default in _ENTRY_DEFAULTS.items():
-        if name not in vars(entry):
-            setattr(entry, name, default)
-    result = db.session.connection().execute(
-        _INSERT_ENTRY, {name: getattr(entry, name) for name in _ENTRY_DEFAULTS})
-    entry.id = result.inserted_primary_key[0]
-    make_transient_to_detached(entry)
-    db.session.add(entry)
 
 
 def _supersede(current: DoseEntry, entry: DoseEntry, actor: Actor, now, *, reason) -> None:
@@ -297,18 +249,10 @@ def _supersede(current: DoseEntry, entry: DoseEntry, actor: Actor, now, *, reaso
     # The old version must stop being current before the new one is inserted: the
     # database allows one current entry per day.
     db.session.flush()
-    _insert(entry)
+    _INSERT_ENTRY.add(entry)
     record_audit(actor, "dose.corrected", entry, participant_id=entry.participant_id,
                  before=before, after=snapshot(entry, AUDITED_FIELDS),
                  reason=reason or entry.correction_reason)
-
-
-def prescribed_mg_for(participant: Participant, day: date) -> Decimal | None:
-    """Return the mg prescribed to the participant on a day: None when held or before any."""
-    step_mg, held = db.session.execute(
-        _REGIMEN_ON_DAY, {"participant_id": participant.id, "day": day}
-    ).one()
-    return None if held else step_mg
 
 
 def list_doses(
@@ -337,7 +281,7 @@ class SyncItem:
     """One uploaded entry: its parsed ``data``, or the ``errors`` that stopped it parsing."""
 
     client_id: str | None
-    data: dict | None = None
+    data: DoseInput | None = None
     errors: dict | None = None
 
 
@@ -357,7 +301,7 @@ def sync_doses(participant: Participant, study: Study, items: list[SyncItem], *,
 
 
 def _sort_date(item: SyncItem) -> date:
-    return item.data["dose_date"] if item.data else date.min
+    return item.data.dose_date if item.data else date.min
 
 
 def _sync_one(participant, study, item: SyncItem, actor: Actor) -> dict:
@@ -390,26 +334,23 @@ def list_doses_for_staff(actor: Actor, participant_id: int, **window) -> list[Do
     return list_doses(participant, **window)
 
 
-def record_dose_for_staff(actor: Actor, participant_id: int, data: dict,
+def record_dose_for_staff(actor: Actor, participant_id: int, dose: DoseInput,
                           reason: str) -> DoseWriteResult:
     """Record an entry on a participant's behalf (source staff); NotFound outside one's sites."""
     participant = get_participant_for_staff(actor, participant_id)
     study = db.session.get(Study, participant.study_id)
-    return record_dose(participant, study, data, actor=actor, source="staff",
+    return record_dose(participant, study, dose, actor=actor, source="staff",
                        staff_reason=reason)
 
 
 def participant_profile(participant: Participant, study: Study) -> dict:
     """Return what the app shows on its home screen: today's study day and prescription."""
-    today = local_today(participant.timezone)
-    step_mg, held = db.session.execute(
-        _REGIMEN_ON_DAY, {"participant_id": participant.id, "day": today}
-    ).one()
+    standing = standing_on(participant, local_today(participant.timezone))
     return {
         "participant": participant,
         "study": study,
-        "today": today,
-        "study_day": study_day(participant.enrolled_on, today),
-        "prescribed_mg_today": None if held else step_mg,
-        "held_today": bool(held),
+        "today": standing.day,
+        "study_day": standing.study_day,
+        "prescribed_mg_today": standing.prescribed_mg,
+        "held_today": standing.held,
     }

@@ -8,12 +8,12 @@ from diary.actor import Actor
 from diary.clock import utcnow
 from diary.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diary.extensions import db
+from diary.messaging.planning import replan_participant
 from diary.models import AuditEvent, DoseEntry, DoseHold, Participant, PrescribedDose, Site, Study
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.scope import at_staff_sites
 from diary.operations.sessions import revoke_participant_credentials
 from diary.rules.phone import PhoneNumberError, normalise_mobile, region_for_timezone
-from notifications.planning import replan_participant
 
 EDITORS = ("admin", "coordinator")
 STARTING_DOSE_REASON = "Starting dose per protocol"

@@ -1,11 +1,14 @@
 """Changes to a participant's regimen by staff: dose changes and holds, each with a reason."""
 
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from diary.actor import Actor
-from diary.clock import utcnow
+from diary.clock import local_today, utcnow
 from diary.errors import Conflict, InvalidInput, NotFound
 from diary.extensions import db
+from diary.messaging.planning import replan_participant
 from diary.models import DoseHold, Participant, PrescribedDose, Study
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.participants import (
@@ -14,13 +17,47 @@ from diary.operations.participants import (
     require_editor,
 )
 from diary.rules.periods import periods_overlap
-from notifications.planning import replan_participant
+from diary.rules.regimen import is_held, step_mg_on
+from diary.rules.study_days import study_day
 
 # Twice the protocol dose: imatinib goes up to 800 mg a day in other indications, and
 # anything above that is far more likely a typing slip (4000 for 400) than a prescription.
 MAX_DOSE_FACTOR = 2
 _DOSE_FIELDS = ("effective_from", "dose_mg", "reason")
 _HOLD_FIELDS = ("start_date", "end_date", "reason")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a participant stands on one of their local days: study day and prescription."""
+
+    day: date
+    study_day: int
+    # The dose step in effect, holds aside (None before the first step) ...
+    step_mg: Decimal | None
+    held: bool
+
+    @property
+    def prescribed_mg(self) -> Decimal | None:
+        """... and what is prescribed: nothing on a held day."""
+        return None if self.held else self.step_mg
+
+
+def standing_on(participant: Participant, day: date) -> Standing:
+    """Return the participant's study day and prescription on a local day."""
+    return Standing(day=day, study_day=study_day(participant.enrolled_on, day),
+                    step_mg=step_mg_on(day, participant.prescribed_doses),
+                    held=is_held(day, participant.dose_holds))
+
+
+def standing_today(participant: Participant) -> Standing:
+    """Return the participant's study day and prescription on their local today."""
+    return standing_on(participant, local_today(participant.timezone))
+
+
+def prescribed_mg_for(participant: Participant, day: date) -> Decimal | None:
+    """Return the mg prescribed to the participant on a day: None when held or before any."""
+    return standing_on(participant, day).prescribed_mg
 
 
 def get_regimen(actor: Actor, participant_id: int) -> Participant:

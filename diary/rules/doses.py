@@ -3,6 +3,8 @@ and times are possible, and what makes two writes "the same write"."""
 
 import hashlib
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -13,12 +15,47 @@ CLOCK_SKEW = timedelta(minutes=10)
 # How far outside its local day a dose may have been taken (a late-night dose logged for
 # the day before, a phone in another zone): "more than a day away" is refused.
 TAKEN_AT_SLACK = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DoseInput:
+    """One day's entry as it is written: by the phone, by an SMS reply, or by staff.
+
+    The API's schemas and the SMS path both build one; the diary stores it as is, with
+    what only the server knows (version, source, recorded time, study day, late flag).
+    """
+
+    client_id: str
+    dose_date: date
+    status: str
+    dose_mg: Decimal | None = None
+    taken_at: datetime | None = None
+    missed_reason: str | None = None
+    missed_reason_text: str | None = None
+    vomited: bool = False
+    note: str | None = None
+    correction_reason: str | None = None
+
+    def __post_init__(self):
+        # One canonical form whoever built it: the id as text, mg as Decimal, the time
+        # in UTC (as every later read returns it).
+        object.__setattr__(self, "client_id", str(self.client_id))
+        object.__setattr__(self, "vomited", bool(self.vomited))
+        if self.dose_mg is not None and not isinstance(self.dose_mg, Decimal):
+            object.__setattr__(self, "dose_mg", Decimal(str(self.dose_mg)))
+        if self.taken_at is not None and self.taken_at.utcoffset() is not None:
+            object.__setattr__(self, "taken_at", self.taken_at.astimezone(UTC))
+
+    def values(self) -> dict:
+        """Return the fields by name (the columns of a dose entry they fill)."""
+        return {name: getattr(self, name) for name in INPUT_FIELDS}
+
+
 # The fields that make up a write; their canonical form decides retry vs. reuse.
-BODY_FIELDS = ("client_id", "dose_date", "status", "dose_mg", "taken_at", "missed_reason",
-               "missed_reason_text", "vomited", "note", "correction_reason")
+INPUT_FIELDS = tuple(field.name for field in fields(DoseInput))
 
 
-def shape_errors(data: dict) -> dict[str, list[str]]:
+def shape_errors(data: Mapping) -> dict[str, list[str]]:
     """Return field errors for fields that do not fit the entry's status."""
     errors: dict[str, list[str]] = {}
     status = data.get("status")
@@ -74,10 +111,9 @@ def dose_mg_errors(dose_mg: Decimal, prescribed_mg: Decimal | None) -> list[str]
     return []
 
 
-def body_sha256(data: dict, *, source: str, staff_reason: str | None = None) -> str:
+def body_sha256(dose: DoseInput, *, source: str, staff_reason: str | None = None) -> str:
     """Return the SHA-256 of a write's canonical form (same write -> same digest)."""
-    canonical = {name: _canonical(data.get(name)) for name in BODY_FIELDS}
-    canonical["vomited"] = bool(data.get("vomited"))
+    canonical = {name: _canonical(value) for name, value in dose.values().items()}
     canonical["source"] = source
     canonical["staff_reason"] = staff_reason
     raw = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -96,7 +96,7 @@ def test_alert_list_filters_by_status_and_kind(client, participant, coordinator)
 
 def test_alert_list_pages(client, participant, coordinator, frozen):
     for _ in range(3):
-        alert_for(participant, "sms_not_understood")
+        alert_for(participant, "severe_symptom")
         frozen.shift(timedelta(minutes=1))
     response = client.get("/api/v1/alerts?page=2&page_size=2",
                           headers=auth(token_for(coordinator)))
@@ -153,7 +153,7 @@ def test_another_sites_alert_is_not_found(client, participant, stranger, action)
 
 
 def test_acknowledging_records_who_and_when_and_is_audited(client, participant, investigator):
-    alert = alert_for(participant, "serious_event", urgency="urgent")
+    alert = alert_for(participant, "serious_event")
     response = client.post(f"/api/v1/alerts/{alert.id}/acknowledge",
                            headers=auth(token_for(investigator)))
 
@@ -226,13 +226,13 @@ def test_closed_alert_cannot_be_closed_or_acknowledged_again(client, participant
 
 
 def test_same_cause_gives_one_alert_until_it_is_closed(client, participant, coordinator):
-    first = alert_for(participant, "unreachable", dedupe_key=f"unreachable:{participant.id}")
-    again = alert_for(participant, "unreachable", dedupe_key=f"unreachable:{participant.id}")
+    first = alert_for(participant, "unreachable")
+    again = alert_for(participant, "unreachable")
     assert again.id == first.id
 
     client.post(f"/api/v1/alerts/{first.id}/close", json={"reason": "Number fixed"},
                 headers=auth(token_for(coordinator)))
-    later = alert_for(participant, "unreachable", dedupe_key=f"unreachable:{participant.id}")
+    later = alert_for(participant, "unreachable")
     assert later.id != first.id
 
 
@@ -246,7 +246,7 @@ def test_new_alert_texts_the_sites_coordinators_only(
 
 def test_urgent_alert_escalates_to_investigators_then_everyone(
         participant, coordinator, investigator, admin, stranger, frozen):
-    alert = alert_for(participant, "serious_event", urgency="urgent")
+    alert = alert_for(participant, "serious_event")
 
     frozen.move_to(T0 + timedelta(minutes=14))
     assert escalate_due_alerts() == 0
@@ -269,7 +269,7 @@ def test_urgent_alert_escalates_to_investigators_then_everyone(
 
 
 def test_escalation_stops_after_the_last_round(participant, investigator, frozen):
-    alert = alert_for(participant, "serious_event", urgency="urgent")
+    alert = alert_for(participant, "serious_event")
     for minutes in (15, 30, 45, 60, 75, 90):
         frozen.move_to(T0 + timedelta(minutes=minutes))
         escalate_due_alerts()
@@ -291,7 +291,7 @@ def test_routine_alerts_never_escalate(participant, investigator, frozen):
 
 def test_acknowledged_alert_stops_escalating(client, participant, coordinator, investigator,
                                              frozen):
-    alert = alert_for(participant, "serious_event", urgency="urgent")
+    alert = alert_for(participant, "serious_event")
     client.post(f"/api/v1/alerts/{alert.id}/acknowledge", headers=auth(token_for(coordinator)))
     frozen.move_to(T0 + timedelta(hours=1))
 
@@ -300,7 +300,7 @@ def test_acknowledged_alert_stops_escalating(client, participant, coordinator, i
 
 
 def test_escalation_is_audited(participant, investigator, frozen):
-    alert = alert_for(participant, "serious_event", urgency="urgent")
+    alert = alert_for(participant, "serious_event")
     frozen.move_to(T0 + timedelta(minutes=15))
     escalate_due_alerts()
 

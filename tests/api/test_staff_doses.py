@@ -7,8 +7,8 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
+from diary.messaging.outbox import enqueue
 from diary.models import AuditEvent, Message
-from notifications.outbox import enqueue
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, taken
 from tests.factories import auth, make_participant, make_site, make_staff, token_for
 

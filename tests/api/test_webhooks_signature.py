@@ -5,8 +5,8 @@ from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from diary.extensions import db
+from diary.messaging.outbox import enqueue
 from diary.models import InboundMessage
-from notifications.outbox import enqueue
 from tests import factories
 from tests.api.twilio_signing import AUTH_TOKEN, PUBLIC_BASE, post_signed, signature
 from tests.conftest import make_test_app

@@ -9,9 +9,9 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
+from diary.messaging.outbox import enqueue
+from diary.messaging.templates import render
 from diary.models import Alert, AuditEvent, DoseEntry, InboundMessage, Message
-from notifications.outbox import enqueue
-from notifications.templates import render
 from tests import factories
 from tests.api.twilio_signing import AUTH_TOKEN, TWIML_EMPTY, post_signed
 

@@ -8,10 +8,10 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
+from diary.messaging.outbox import enqueue
 from diary.models import Alert, Message
 from diary.models.message import CANCELLED, EXPIRED, SENT
 from notifications.dispatch import dispatch_due
-from notifications.outbox import enqueue
 from notifications.senders import ConsoleSender, SendResult
 from tests import factories
 from tests.api.twilio_signing import AUTH_TOKEN, TWIML_EMPTY, post_signed

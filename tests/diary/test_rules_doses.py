@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from diary.rules.doses import (
+    DoseInput,
     body_sha256,
     date_errors,
     dose_mg_errors,
@@ -79,12 +80,15 @@ def test_same_write_in_another_spelling_has_the_same_digest():
            "dose_mg": Decimal("400"), "taken_at": datetime(2026, 3, 5, 8, tzinfo=seoul)}
     two = dict(one, dose_mg=Decimal("400.00"), taken_at=datetime(2026, 3, 4, 23, tzinfo=UTC),
                vomited=False)
+    one, two = DoseInput(**one), DoseInput(**two)
     assert body_sha256(one, source="app") == body_sha256(two, source="app")
 
 
 def test_different_write_has_a_different_digest():
     one = {"client_id": "a", "dose_date": date(2026, 3, 5), "status": "taken",
            "dose_mg": Decimal(400)}
-    assert body_sha256(one, source="app") != body_sha256(dict(one, dose_mg=Decimal(300)),
+    other = DoseInput(**dict(one, dose_mg=Decimal(300)))
+    one = DoseInput(**one)
+    assert body_sha256(one, source="app") != body_sha256(other,
                                                          source="app")
     assert body_sha256(one, source="app") != body_sha256(one, source="sms")

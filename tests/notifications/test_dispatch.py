@@ -9,11 +9,11 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
+from diary.messaging.outbox import enqueue
 from diary.models import Alert, AuditEvent, DoseEntry, Message
 from diary.operations.alerts import raise_alert
 from notifications import fake_twilio as fake
 from notifications.dispatch import dispatch_due
-from notifications.outbox import enqueue
 from notifications.senders import SmsSender, build_sender
 from tests.factories import make_participant, make_staff
 from tests.notifications.conftest import SLOW_ANSWER, twilio_settings
@@ -408,7 +408,7 @@ def test_reminder_for_a_day_that_has_an_entry_by_now_is_not_sent(
 
 def test_alert_rolled_back_with_its_cause_sends_nothing(participant, coordinator,
                                                        twilio_sender, fake_twilio):
-    raise_alert("severe_symptom", participant, urgency="urgent")
+    raise_alert("severe_symptom", participant)
     db.session.flush()
     db.session.rollback()  # the report that raised it failed: nothing of it remains
 
@@ -423,7 +423,7 @@ def test_alert_about_an_opted_out_participant_still_reaches_staff(
     participant, coordinator, twilio_sender, fake_twilio
 ):
     participant.sms_opted_out_at = NOW
-    raise_alert("severe_symptom", participant, urgency="urgent")
+    raise_alert("severe_symptom", participant)
     db.session.commit()
 
     report = dispatch_due(sender=twilio_sender)

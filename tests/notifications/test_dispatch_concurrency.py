@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select, text
 
 from diary.extensions import db
+from diary.messaging.outbox import enqueue
 from diary.models import Message
 from notifications import fake_twilio as fake
 from notifications.dispatch import dispatch_due
-from notifications.outbox import enqueue
 from notifications.senders import ConsoleSender, build_sender
 from tests.factories import make_participant
 from tests.notifications.conftest import twilio_settings

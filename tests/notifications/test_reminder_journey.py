@@ -13,10 +13,10 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
+from diary.messaging.planning import plan_reminders
+from diary.messaging.templates import render
 from diary.models import DoseEntry, Message
 from notifications.dispatch import dispatch_due
-from notifications.planning import plan_reminders
-from notifications.templates import render
 from tests.api.twilio_signing import AUTH_TOKEN, PUBLIC_BASE, post_signed
 from tests.factories import make_participant
 

@@ -12,10 +12,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
 from diary.extensions import db
+from diary.jobs import JOBS
 from diary.models import Message
 from notifications import leader, scheduler
 from notifications.leader import FileLeaderLock, PostgresLeaderLock, leader_lock
-from notifications.scheduler import JOBS, Job, build_scheduler, run_job, run_scheduler
+from notifications.scheduler import Job, build_scheduler, run_job, run_scheduler
 from tests import factories
 from tests.conftest import make_test_app
 
@@ -44,7 +45,7 @@ def job(target: str, name: str = "probe") -> Job:
 
 def test_jobs_cover_planning_outbox_escalation_and_adherence():
     assert {j.name: j.target for j in JOBS} == {
-        "plan_reminders": "notifications.planning:plan_reminders",
+        "plan_reminders": "diary.messaging.planning:plan_reminders",
         "dispatch_outbox": "notifications.dispatch:dispatch_due",
         "escalate_alerts": "diary.operations.alerts:escalate_due_alerts",
         "check_adherence": "diary.operations.adherence_gaps:check_adherence_gaps",
@@ -138,7 +139,7 @@ def test_scheduler_has_one_interval_job_each_never_overlapping(app, caplog):
     assert scheduled["c"].trigger.interval.total_seconds() == 5
     assert str(built.timezone) == "UTC"
     # The real process blocks in its own loop (started only by diary scheduler/serve).
-    assert isinstance(build_scheduler(app), BlockingScheduler)
+    assert isinstance(build_scheduler(app, JOBS), BlockingScheduler)
 
 
 def test_creating_the_app_starts_no_scheduler(database_url):
@@ -238,7 +239,7 @@ def test_serve_runs_the_web_app_and_the_scheduler_together(app, monkeypatch):
 
     scheduler_started, seen = threading.Event(), {}
 
-    def fake_scheduler(app_, *, stop):
+    def fake_scheduler(app_, *, stop, jobs):
         seen["scheduler_app"] = app_
         scheduler_started.set()
         stop.wait(10)

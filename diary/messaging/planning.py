@@ -15,12 +15,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from diary.clock import utcnow
 from diary.extensions import db
+from diary.messaging.outbox import release_pending_reminders
+from diary.messaging.templates import render
 from diary.models import DoseEntry, DoseHold, Message, Participant, Study
 from diary.models.message import PENDING
 from diary.rules.regimen import is_held
 from diary.rules.reminders import DayPlan, plan_day
-from notifications.outbox import release_pending_reminders
-from notifications.templates import render
 
 log = logging.getLogger(__name__)
 

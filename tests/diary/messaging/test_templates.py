@@ -5,8 +5,8 @@ import tomllib
 
 import pytest
 
+from diary.messaging.templates import render, sms_encoding, sms_segments, sms_units
 from diary.paths import STUDIES_DIR
-from notifications.templates import render, sms_encoding, sms_segments, sms_units
 
 STUDY_FILES = sorted(STUDIES_DIR.glob("*.toml"))
 

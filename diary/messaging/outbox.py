@@ -1,6 +1,7 @@
 """The outbox: every text is a row first, written in the transaction that caused it.
 
-Nothing here sends; ``notifications.dispatch`` drains due rows after their commit.
+Nothing here sends: the dispatcher (``notifications.dispatch``) drains due rows after
+their commit.
 """
 
 from datetime import date, datetime
@@ -10,8 +11,8 @@ from sqlalchemy import bindparam, update
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import Message
-from diary.models.message import CANCELLED, PENDING
-from notifications.retry import REMINDER_KINDS
+from diary.models.message import CANCELLED, PENDING, REMINDER_KINDS
+from diary.prebuilt import run
 
 
 def enqueue(
@@ -49,8 +50,8 @@ def enqueue(
     return message
 
 
-# Built once, on the table rather than the entity: every dose write runs it, and it
-# needs none of the ORM's bulk-update bookkeeping (no Message object is kept in step).
+# Built once (see diary.prebuilt), on the table rather than the entity: every dose write
+# runs it, and no Message object is kept in step with it.
 _CANCEL_DAY_REMINDERS = (
     update(Message.__table__)
     .where(
@@ -71,8 +72,7 @@ def cancel_day_reminders(participant_id: int, local_date: date) -> None:
     cancelled too.
     """
     db.session.flush()
-    # On the session's connection, in its transaction, without the ORM's dispatch.
-    db.session.connection().execute(_CANCEL_DAY_REMINDERS, {
+    run(_CANCEL_DAY_REMINDERS, {
         "for_participant": participant_id, "for_date": local_date, "now": utcnow(),
     })
 

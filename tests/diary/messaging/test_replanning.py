@@ -7,9 +7,9 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
+from diary.messaging.planning import plan_reminders
 from diary.models import Message
 from diary.models.message import PENDING, SENT
-from notifications.planning import plan_reminders
 from tests.factories import auth, make_participant, make_staff, token_for
 
 # 07:00 in Seoul on 4 May 2026: today's 09:00 reminder is queued, not yet sent.

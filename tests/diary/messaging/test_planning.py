@@ -8,11 +8,11 @@ import time_machine
 from sqlalchemy import func, select
 
 from diary.extensions import db
+from diary.messaging.outbox import cancel_day_reminders, enqueue
+from diary.messaging.planning import plan_reminders, reminder_key
+from diary.messaging.templates import render
 from diary.models import DoseEntry, DoseHold, Message
 from diary.models.message import CANCELLED, PENDING
-from notifications.outbox import cancel_day_reminders, enqueue
-from notifications.planning import plan_reminders, reminder_key
-from notifications.templates import render
 from tests import factories
 
 
