@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask_migrate import upgrade
 from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
@@ -104,6 +105,19 @@ def db_session(request, app):
             db.session = original
             outer.rollback()
             connection.close()
+
+
+@pytest.fixture
+def clock(request):
+    """Stop time at the test module's ``FROZEN_AT`` (or ``@pytest.mark.frozen_at(t)``).
+
+    The traveller moves it: ``clock.shift(timedelta(...))``, ``clock.move_to(t)``. A
+    module that wants it for every test says ``pytestmark = pytest.mark.usefixtures("clock")``.
+    """
+    marker = request.node.get_closest_marker("frozen_at")
+    at = marker.args[0] if marker is not None else request.module.FROZEN_AT
+    with time_machine.travel(at, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture

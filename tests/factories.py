@@ -11,6 +11,7 @@ from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import (
     AccessToken,
+    DoseEntry,
     Participant,
     PrescribedDose,
     Site,
@@ -18,6 +19,8 @@ from diary.models import (
     Study,
 )
 from diary.passwords import hash_password
+from diary.rules.doses import DoseInput, body_sha256
+from diary.rules.study_days import study_day
 from diary.tokens import new_token, token_digest
 
 PASSWORD = "correct horse battery staple"
@@ -133,3 +136,22 @@ def make_participant(
     )
     db.session.commit()
     return participant
+
+
+def make_dose(participant: Participant, day: str | date, status: str = "taken",
+              dose_mg: int | str | None = 400, source: str = "app", **fields) -> DoseEntry:
+    """Store a day's current entry directly (the dose diary's own tests use the API).
+
+    Taken by default, at the participant's prescribed 400 mg; a missed day has no mg.
+    Nothing else happens: no reminder is cancelled, no audit event is written.
+    """
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    dose = DoseInput(client_id=f"c-{participant.id}-{day.isoformat()}", dose_date=day,
+                     status=status, dose_mg=dose_mg if status == "taken" else None, **fields)
+    entry = DoseEntry(**dose.values(), participant_id=participant.id, version=1,
+                      is_current=True, source=source, body_sha256=body_sha256(dose, source=source),
+                      recorded_at=utcnow(), study_day=study_day(participant.enrolled_on, day),
+                      late=False)
+    db.session.add(entry)
+    db.session.commit()
+    return entry

@@ -4,14 +4,14 @@ import marshmallow as ma
 
 from api.schemas.common import QueryArgsSchema, WriteSchema, reason_field
 from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, ROUTINE, URGENT
+from diary.rules.alerts import ALERT_KIND_NAMES
 
 
 class AlertSchema(ma.Schema):
     """An alert: why it fired, for whom, how urgent, and where it stands."""
 
     id = ma.fields.Integer(dump_only=True)
-    kind = ma.fields.String(metadata={"description": "e.g. unreachable, sms_opt_out, "
-                                                     "sms_not_understood"})
+    kind = ma.fields.String(metadata={"enum": list(ALERT_KIND_NAMES)})
     participant_id = ma.fields.Integer(allow_none=True)
     site_id = ma.fields.Integer()
     urgency = ma.fields.String(metadata={"enum": [ROUTINE, URGENT]})
@@ -32,7 +32,7 @@ class AlertQueryArgsSchema(QueryArgsSchema):
     """Filters for the alert list."""
 
     status = ma.fields.String(validate=ma.validate.OneOf([OPEN, ACKNOWLEDGED, CLOSED]))
-    kind = ma.fields.String(validate=ma.validate.Length(min=1, max=30))
+    kind = ma.fields.String(validate=ma.validate.OneOf(ALERT_KIND_NAMES))
 
 
 class AlertCloseSchema(WriteSchema):

@@ -24,8 +24,7 @@ class Alert(db.Model):
     __table_args__ = (Index("ix_alert_open", "status", "next_escalation_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # e.g. unreachable, sms_opt_out, sms_not_understood, severe_symptom, serious_event,
-    # pregnancy, adherence_gap.
+    # One of diary.rules.alerts.ALERT_KINDS.
     kind: Mapped[str] = mapped_column(String(30))
     participant_id: Mapped[int | None] = mapped_column(ForeignKey("participant.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)

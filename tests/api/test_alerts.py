@@ -4,7 +4,6 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -16,10 +15,8 @@ from tests.factories import auth, token_for
 T0 = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = T0
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
@@ -67,9 +64,9 @@ def texts_to(staff, kind=None):
 
 
 def test_coordinator_lists_the_alerts_of_their_sites_newest_first(
-        client, participant, coordinator, other_site, frozen):
+        client, participant, coordinator, other_site, clock):
     older = alert_for(participant, "sms_opt_out")
-    frozen.shift(timedelta(minutes=5))
+    clock.shift(timedelta(minutes=5))
     newer = alert_for(participant, "unreachable")
     elsewhere = factories.make_participant(site=other_site)
     alert_for(elsewhere, "unreachable")
@@ -94,10 +91,10 @@ def test_alert_list_filters_by_status_and_kind(client, participant, coordinator)
     assert [a["id"] for a in by_status] == [opt_out.id]
 
 
-def test_alert_list_pages(client, participant, coordinator, frozen):
+def test_alert_list_pages(client, participant, coordinator, clock):
     for _ in range(3):
         alert_for(participant, "severe_symptom")
-        frozen.shift(timedelta(minutes=1))
+        clock.shift(timedelta(minutes=1))
     response = client.get("/api/v1/alerts?page=2&page_size=2",
                           headers=auth(token_for(coordinator)))
 
@@ -245,13 +242,13 @@ def test_new_alert_texts_the_sites_coordinators_only(
 
 
 def test_urgent_alert_escalates_to_investigators_then_everyone(
-        participant, coordinator, investigator, admin, stranger, frozen):
+        participant, coordinator, investigator, admin, stranger, clock):
     alert = alert_for(participant, "serious_event")
 
-    frozen.move_to(T0 + timedelta(minutes=14))
+    clock.move_to(T0 + timedelta(minutes=14))
     assert escalate_due_alerts() == 0
 
-    frozen.move_to(T0 + timedelta(minutes=15))
+    clock.move_to(T0 + timedelta(minutes=15))
     assert escalate_due_alerts() == 1
     db.session.refresh(alert)
     assert alert.escalation_level == 1
@@ -260,7 +257,7 @@ def test_urgent_alert_escalates_to_investigators_then_everyone(
     assert texts_to(coordinator, "escalation") == texts_to(admin, "escalation") == []
     assert escalate_due_alerts() == 0  # the same round twice texts nobody twice
 
-    frozen.move_to(T0 + timedelta(minutes=30))
+    clock.move_to(T0 + timedelta(minutes=30))
     assert escalate_due_alerts() == 1
     assert len(texts_to(coordinator, "escalation")) == 1
     assert len(texts_to(investigator, "escalation")) == 2
@@ -268,10 +265,10 @@ def test_urgent_alert_escalates_to_investigators_then_everyone(
     assert texts_to(stranger) == []
 
 
-def test_escalation_stops_after_the_last_round(participant, investigator, frozen):
+def test_escalation_stops_after_the_last_round(participant, investigator, clock):
     alert = alert_for(participant, "serious_event")
     for minutes in (15, 30, 45, 60, 75, 90):
-        frozen.move_to(T0 + timedelta(minutes=minutes))
+        clock.move_to(T0 + timedelta(minutes=minutes))
         escalate_due_alerts()
 
     db.session.refresh(alert)
@@ -279,9 +276,9 @@ def test_escalation_stops_after_the_last_round(participant, investigator, frozen
     assert alert.next_escalation_at is None
 
 
-def test_routine_alerts_never_escalate(participant, investigator, frozen):
+def test_routine_alerts_never_escalate(participant, investigator, clock):
     alert = alert_for(participant, "sms_opt_out")
-    frozen.move_to(T0 + timedelta(hours=6))
+    clock.move_to(T0 + timedelta(hours=6))
 
     assert escalate_due_alerts() == 0
     db.session.refresh(alert)
@@ -290,18 +287,18 @@ def test_routine_alerts_never_escalate(participant, investigator, frozen):
 
 
 def test_acknowledged_alert_stops_escalating(client, participant, coordinator, investigator,
-                                             frozen):
+                                             clock):
     alert = alert_for(participant, "serious_event")
     client.post(f"/api/v1/alerts/{alert.id}/acknowledge", headers=auth(token_for(coordinator)))
-    frozen.move_to(T0 + timedelta(hours=1))
+    clock.move_to(T0 + timedelta(hours=1))
 
     assert escalate_due_alerts() == 0
     assert texts_to(investigator) == []
 
 
-def test_escalation_is_audited(participant, investigator, frozen):
+def test_escalation_is_audited(participant, investigator, clock):
     alert = alert_for(participant, "serious_event")
-    frozen.move_to(T0 + timedelta(minutes=15))
+    clock.move_to(T0 + timedelta(minutes=15))
     escalate_due_alerts()
 
     event = db.session.execute(
@@ -309,3 +306,16 @@ def test_escalation_is_audited(participant, investigator, frozen):
     ).scalar_one()
     assert (event.actor_type, event.entity_id, event.after["escalation_level"]) == (
         "system", alert.id, 1)
+
+
+def test_alert_kinds_are_documented_and_filtered_as_the_registry_names_them(
+        client, coordinator):
+    from diary.rules.alerts import ALERT_KIND_NAMES
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["schemas"]["Alert"]["properties"]["kind"]["enum"] == list(
+        ALERT_KIND_NAMES)
+    response = client.get("/api/v1/alerts?kind=no_such_kind",
+                          headers=auth(token_for(coordinator)))
+    assert response.status_code == 422
+    assert "kind" in response.get_json()["errors"]

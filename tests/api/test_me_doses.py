@@ -1,7 +1,6 @@
 """A participant records a day's dose from the phone: POST/GET /api/v1/me/doses."""
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -10,11 +9,7 @@ from diary.models import AuditEvent, Message
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, add_hold, add_step, missed, taken
 from tests.factories import auth, make_participant, make_staff, token_for
 
-
-@pytest.fixture
-def clock():
-    with time_machine.travel(NOON_IN_SEOUL, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = NOON_IN_SEOUL
 
 
 @pytest.fixture

@@ -1,16 +1,12 @@
 """A participant's token reaches that participant's diary only, and learns nothing of others."""
 
 import pytest
-import time_machine
 
 from tests.api.dose_helpers import MY_DOSES, MY_SYNC, NOON_IN_SEOUL, taken
 from tests.factories import auth, make_participant, token_for
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOON_IN_SEOUL, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = NOON_IN_SEOUL
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture

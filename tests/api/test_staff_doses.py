@@ -3,7 +3,6 @@
 from datetime import date
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -12,11 +11,8 @@ from diary.models import AuditEvent, Message
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, taken
 from tests.factories import auth, make_participant, make_site, make_staff, token_for
 
-
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOON_IN_SEOUL, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = NOON_IN_SEOUL
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture

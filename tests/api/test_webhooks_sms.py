@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -26,10 +25,8 @@ def signed_by_twilio(app, monkeypatch):
     monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", AUTH_TOKEN)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = NOW
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
@@ -128,7 +125,7 @@ def test_reply_cancels_that_days_pending_reminder_and_follow_up(client, particip
     assert [statuses[m.id] for m in tomorrow] == ["pending", "pending"]
 
 
-def test_dose_day_is_the_participants_local_today(client, site, frozen):
+def test_dose_day_is_the_participants_local_today(client, site, clock):
     participant = factories.make_participant(enrolled="2026-03-01", phone=PHONE,
                                              tz="America/New_York")
     text(client, "1")  # 01:00 UTC on 10 March is still 9 March in New York

@@ -6,20 +6,15 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import Alert, DoseEntry, Message
+from diary.models import Alert, Message
 from diary.operations.adherence_gaps import check_adherence_gaps
-from tests.factories import make_participant, make_staff
+from tests.factories import make_dose, make_participant, make_staff
 
 NOW = datetime(2026, 5, 10, 3, 0, tzinfo=UTC)  # 12:00 in Seoul
 
 
 def _entry(participant, day):
-    db.session.add(DoseEntry(
-        participant_id=participant.id, dose_date=day, version=1, is_current=True,
-        status="taken", dose_mg=400, source="app", client_id=f"c-{participant.id}-{day}",
-        body_sha256="0" * 64, recorded_at=NOW, study_day=1, late=False,
-    ))
-    db.session.commit()
+    make_dose(participant, day)
 
 
 def _alerts(participant):

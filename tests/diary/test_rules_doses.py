@@ -92,3 +92,20 @@ def test_different_write_has_a_different_digest():
     assert body_sha256(one, source="app") != body_sha256(other,
                                                          source="app")
     assert body_sha256(one, source="app") != body_sha256(one, source="sms")
+
+
+def test_dose_input_is_what_the_write_schema_accepts():
+    from api.schemas.doses import DoseWriteSchema, StaffDoseWriteSchema
+    from diary.rules.doses import INPUT_FIELDS
+
+    assert set(DoseWriteSchema().fields) == set(INPUT_FIELDS)
+    assert set(StaffDoseWriteSchema().fields) == {*INPUT_FIELDS, "reason"}
+
+
+def test_dose_input_has_one_canonical_form():
+    seoul = timezone(timedelta(hours=9))
+    dose = DoseInput(client_id=12, dose_date=date(2026, 3, 5), status="taken", dose_mg=400,
+                     taken_at=datetime(2026, 3, 5, 8, tzinfo=seoul), vomited=None)
+    assert (dose.client_id, dose.dose_mg, dose.vomited) == ("12", Decimal(400), False)
+    assert dose.taken_at == datetime(2026, 3, 4, 23, tzinfo=UTC)
+    assert dose.taken_at.utcoffset() == timedelta(0)

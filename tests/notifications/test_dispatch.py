@@ -5,17 +5,16 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
 from diary.messaging.outbox import enqueue
-from diary.models import Alert, AuditEvent, DoseEntry, Message
+from diary.models import Alert, AuditEvent, Message
 from diary.operations.alerts import raise_alert
 from notifications import fake_twilio as fake
 from notifications.dispatch import dispatch_due
 from notifications.senders import SmsSender, build_sender
-from tests.factories import make_participant, make_staff
+from tests.factories import make_dose, make_participant, make_staff
 from tests.notifications.conftest import SLOW_ANSWER, twilio_settings
 
 NOW = datetime(2026, 3, 4, 0, 0, tzinfo=UTC)  # 09:00 in Seoul
@@ -24,10 +23,8 @@ COORDINATOR_PHONE = "+821099990000"
 BODY = "Study team: please record today's entry in the diary app."
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = NOW
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
@@ -102,7 +99,7 @@ def test_batch_size_limits_one_run(participant, twilio_sender, fake_twilio):
 
 
 def test_rate_limited_send_is_retried_after_backoff(participant, twilio_sender, fake_twilio,
-                                                   frozen):
+                                                   clock):
     message = _queue(participant)
     fake_twilio.queue(fake.RATE_LIMITED)
 
@@ -113,21 +110,21 @@ def test_rate_limited_send_is_retried_after_backoff(participant, twilio_sender, 
     assert NOW + timedelta(seconds=24) <= message.next_attempt_at <= NOW + timedelta(seconds=36)
 
     assert dispatch_due(sender=twilio_sender).claimed == 0  # not before its time
-    frozen.move_to(message.next_attempt_at)
+    clock.move_to(message.next_attempt_at)
     dispatch_due(sender=twilio_sender)
 
     assert (message.status, message.attempts) == ("sent", 2)
     assert len(fake_twilio.sent_to(PHONE)) == 1
 
 
-def test_reminder_fails_after_six_server_errors(participant, twilio_sender, fake_twilio, frozen):
+def test_reminder_fails_after_six_server_errors(participant, twilio_sender, fake_twilio, clock):
     message = _queue(participant)
     fake_twilio.script(PHONE, fake.SERVER_ERROR)
     gaps = []
 
     for _ in range(6):
         before = message.next_attempt_at
-        frozen.move_to(before)
+        clock.move_to(before)
         dispatch_due(sender=twilio_sender)
         gaps.append(message.next_attempt_at - before)
 
@@ -138,7 +135,7 @@ def test_reminder_fails_after_six_server_errors(participant, twilio_sender, fake
 
 
 def test_slow_answer_leaves_a_reminder_unknown_and_never_resends_it(
-    participant, twilio_sender, fake_twilio, frozen
+    participant, twilio_sender, fake_twilio, clock
 ):
     message = _queue(participant)
     fake_twilio.queue(fake.slow(SLOW_ANSWER))
@@ -147,18 +144,18 @@ def test_slow_answer_leaves_a_reminder_unknown_and_never_resends_it(
 
     assert (message.status, message.error_code) == ("unknown", "read_timeout")
     assert report.unknown == 1
-    frozen.shift(timedelta(minutes=30))
+    clock.shift(timedelta(minutes=30))
     dispatch_due(sender=twilio_sender)
     assert len(fake_twilio.requests) == 1
 
 
-def test_slow_answer_to_a_staff_alert_is_retried(coordinator, twilio_sender, fake_twilio, frozen):
+def test_slow_answer_to_a_staff_alert_is_retried(coordinator, twilio_sender, fake_twilio, clock):
     message = _queue(staff=coordinator, kind="alert")
     fake_twilio.queue(fake.slow(SLOW_ANSWER))
 
     dispatch_due(sender=twilio_sender)
     assert message.status == "pending"
-    frozen.move_to(message.next_attempt_at)
+    clock.move_to(message.next_attempt_at)
     dispatch_due(sender=twilio_sender)
 
     assert message.status == "sent"
@@ -224,17 +221,17 @@ def test_two_refused_texts_raise_one_alert(participant, coordinator, twilio_send
 
 
 def test_three_texts_refused_in_a_row_raise_the_unreachable_alert(
-    participant, coordinator, twilio_sender, fake_twilio, frozen
+    participant, coordinator, twilio_sender, fake_twilio, clock
 ):
     # 21408: sending to that region is not enabled; refused for good, but no STOP.
     fake_twilio.script(PHONE, fake.Behaviour(400, 21408))
     for minutes in range(3):
         _queue(participant, due_at=NOW + timedelta(minutes=minutes))
-    frozen.move_to(NOW + timedelta(minutes=1))
+    clock.move_to(NOW + timedelta(minutes=1))
     dispatch_due(sender=twilio_sender)
     assert db.session.execute(select(Alert)).scalars().all() == []
 
-    frozen.move_to(NOW + timedelta(minutes=2))
+    clock.move_to(NOW + timedelta(minutes=2))
     dispatch_due(sender=twilio_sender)
 
     [alert] = db.session.execute(select(Alert)).scalars().all()
@@ -243,9 +240,9 @@ def test_three_texts_refused_in_a_row_raise_the_unreachable_alert(
 
 
 def test_reminder_not_sent_within_two_hours_expires(participant, twilio_sender, fake_twilio,
-                                                    frozen):
+                                                    clock):
     message = _queue(participant)
-    frozen.shift(timedelta(hours=2, minutes=1))
+    clock.shift(timedelta(hours=2, minutes=1))
 
     report = dispatch_due(sender=twilio_sender)
 
@@ -254,9 +251,9 @@ def test_reminder_not_sent_within_two_hours_expires(participant, twilio_sender, 
     assert fake_twilio.requests == []
 
 
-def test_reminder_past_its_planned_expiry_expires(participant, twilio_sender, fake_twilio, frozen):
+def test_reminder_past_its_planned_expiry_expires(participant, twilio_sender, fake_twilio, clock):
     message = _queue(participant, kind="follow_up", expires_at=NOW + timedelta(minutes=20))
-    frozen.shift(timedelta(minutes=21))
+    clock.shift(timedelta(minutes=21))
 
     dispatch_due(sender=twilio_sender)
 
@@ -275,28 +272,28 @@ def test_retry_that_would_land_after_expiry_expires_instead(participant, twilio_
     assert report.expired == 1
 
 
-def test_alerts_never_expire(coordinator, twilio_sender, fake_twilio, frozen):
+def test_alerts_never_expire(coordinator, twilio_sender, fake_twilio, clock):
     message = _queue(staff=coordinator, kind="alert")
-    frozen.shift(timedelta(hours=6))
+    clock.shift(timedelta(hours=6))
 
     dispatch_due(sender=twilio_sender)
 
     assert message.status == "sent"
 
 
-def test_alerts_retry_past_six_attempts(coordinator, twilio_sender, fake_twilio, frozen):
+def test_alerts_retry_past_six_attempts(coordinator, twilio_sender, fake_twilio, clock):
     message = _queue(staff=coordinator, kind="alert")
     fake_twilio.script(COORDINATOR_PHONE, fake.SERVER_ERROR)
 
     for _ in range(8):
-        frozen.move_to(message.next_attempt_at)
+        clock.move_to(message.next_attempt_at)
         dispatch_due(sender=twilio_sender)
 
     assert (message.status, message.attempts) == ("pending", 8)
     assert message.next_attempt_at - NOW <= timedelta(hours=1)
 
 
-def test_connection_error_is_retried_after_backoff(participant, fake_twilio, frozen):
+def test_connection_error_is_retried_after_backoff(participant, fake_twilio, clock):
     message = _queue(participant)
     closed = fake.FakeTwilio().start()
     settings = twilio_settings(closed)
@@ -311,7 +308,7 @@ def test_connection_error_is_retried_after_backoff(participant, fake_twilio, fro
     assert (message.status, message.error_code, message.attempts) == (
         "pending", "connection_error", 1)
     assert NOW + timedelta(seconds=24) <= message.next_attempt_at <= NOW + timedelta(seconds=36)
-    frozen.move_to(message.next_attempt_at)
+    clock.move_to(message.next_attempt_at)
     dispatch_due(sender=build_sender(twilio_settings(fake_twilio)))
     assert message.status == "sent"
     assert len(fake_twilio.sent_to(PHONE)) == 1
@@ -324,11 +321,11 @@ def _stale_claim(message: Message) -> None:
 
 
 def test_reminder_stuck_in_sending_becomes_unknown_not_resent(
-    participant, twilio_sender, fake_twilio, frozen
+    participant, twilio_sender, fake_twilio, clock
 ):
     message = _queue(participant)
     _stale_claim(message)
-    frozen.shift(timedelta(minutes=11))
+    clock.shift(timedelta(minutes=11))
 
     report = dispatch_due(sender=twilio_sender)
 
@@ -337,10 +334,10 @@ def test_reminder_stuck_in_sending_becomes_unknown_not_resent(
     assert fake_twilio.requests == []
 
 
-def test_alert_stuck_in_sending_is_sent_again(coordinator, twilio_sender, fake_twilio, frozen):
+def test_alert_stuck_in_sending_is_sent_again(coordinator, twilio_sender, fake_twilio, clock):
     message = _queue(staff=coordinator, kind="alert")
     _stale_claim(message)
-    frozen.shift(timedelta(minutes=11))
+    clock.shift(timedelta(minutes=11))
 
     report = dispatch_due(sender=twilio_sender)
 
@@ -349,10 +346,10 @@ def test_alert_stuck_in_sending_is_sent_again(coordinator, twilio_sender, fake_t
     assert len(fake_twilio.sent_to(COORDINATOR_PHONE)) == 1
 
 
-def test_recent_claim_is_left_to_its_dispatcher(participant, twilio_sender, fake_twilio, frozen):
+def test_recent_claim_is_left_to_its_dispatcher(participant, twilio_sender, fake_twilio, clock):
     message = _queue(participant)
     _stale_claim(message)
-    frozen.shift(timedelta(minutes=2))
+    clock.shift(timedelta(minutes=2))
 
     dispatch_due(sender=twilio_sender)
 
@@ -391,12 +388,7 @@ def test_reminder_for_a_day_that_has_an_entry_by_now_is_not_sent(
                       local_date=date(2026, 3, 4))
     other_day = enqueue(kind=kind, body=BODY, participant_id=participant.id, due_at=NOW,
                         local_date=date(2026, 3, 3))
-    db.session.add(DoseEntry(
-        participant_id=participant.id, dose_date=date(2026, 3, 4), version=1,
-        is_current=True, status="taken", source="app", client_id="c-1",
-        body_sha256="0" * 64, recorded_at=NOW, study_day=4,
-    ))
-    db.session.commit()
+    make_dose(participant, "2026-03-04")
 
     report = dispatch_due(sender=twilio_sender)
 
@@ -472,7 +464,7 @@ def test_one_summary_line_per_run(participant, twilio_sender, caplog):
 
 
 def test_no_log_line_carries_a_number_or_a_body(participant, coordinator, twilio_sender,
-                                                fake_twilio, frozen, caplog):
+                                                fake_twilio, clock, caplog):
     caplog.set_level(logging.DEBUG)
     _queue(participant)
     _queue(participant, kind="follow_up")
@@ -480,7 +472,7 @@ def test_no_log_line_carries_a_number_or_a_body(participant, coordinator, twilio
     fake_twilio.queue(fake.ACCEPT, fake.RATE_LIMITED, fake.OPTED_OUT)
 
     dispatch_due(sender=twilio_sender)
-    frozen.shift(timedelta(minutes=5))
+    clock.shift(timedelta(minutes=5))
     dispatch_due(sender=twilio_sender)
 
     assert len(caplog.records) > 5

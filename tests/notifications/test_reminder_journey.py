@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -31,10 +30,7 @@ def signed_by_twilio(app, monkeypatch):
     monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", AUTH_TOKEN)
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(SEOUL_7AM, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = SEOUL_7AM
 
 
 def _texts_to(fake_twilio, phone=PHONE) -> list[str]:

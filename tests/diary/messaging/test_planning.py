@@ -11,7 +11,7 @@ from diary.extensions import db
 from diary.messaging.outbox import cancel_day_reminders, enqueue
 from diary.messaging.planning import plan_reminders, reminder_key
 from diary.messaging.templates import render
-from diary.models import DoseEntry, DoseHold, Message
+from diary.models import DoseHold, Message
 from diary.models.message import CANCELLED, PENDING
 from tests import factories
 
@@ -32,12 +32,8 @@ def planned(participant) -> list[tuple[str, date, datetime]]:
 
 
 def log_dose(participant, day: date) -> None:
-    """Write a day's dose entry the way the dose diary does: entry and cancellation together."""
-    db.session.add(DoseEntry(
-        participant_id=participant.id, dose_date=day, version=1, is_current=True,
-        status="taken", source="app", client_id=f"c-{participant.id}-{day}",
-        body_sha256="0" * 64, recorded_at=utc(2026, 5, 4), study_day=1,
-    ))
+    """Write a day's dose entry, then cancel its texts as the dose diary does."""
+    factories.make_dose(participant, day)
     cancel_day_reminders(participant.id, day)
     db.session.commit()
 

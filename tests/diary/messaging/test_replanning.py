@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -17,10 +16,8 @@ SEOUL_MORNING = datetime(2026, 5, 3, 22, tzinfo=UTC)
 TODAY = date(2026, 5, 4)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(SEOUL_MORNING, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = SEOUL_MORNING
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
@@ -98,7 +95,7 @@ def test_no_texts_stay_queued_for_who_may_not_get_them(client, participant, head
 
 
 def test_a_reminder_already_sent_is_not_sent_again_at_the_new_time(
-    client, participant, headers, frozen
+    client, participant, headers, clock
 ):
     reminder = db.session.execute(
         select(Message).where(Message.participant_id == participant.id,
@@ -106,7 +103,7 @@ def test_a_reminder_already_sent_is_not_sent_again_at_the_new_time(
     ).scalar_one()
     reminder.status = SENT
     db.session.commit()
-    frozen.move_to(SEOUL_MORNING + timedelta(hours=2, minutes=30))  # 09:30 in Seoul
+    clock.move_to(SEOUL_MORNING + timedelta(hours=2, minutes=30))  # 09:30 in Seoul
 
     _patch(client, participant, headers, reminder_time="10:00")
 
@@ -115,7 +112,7 @@ def test_a_reminder_already_sent_is_not_sent_again_at_the_new_time(
 
 
 def test_a_hold_stops_reminders_and_its_end_brings_them_back(client, participant, headers,
-                                                             frozen):
+                                                             clock):
     url = f"/api/v1/participants/{participant.id}/dose-holds"
     response = client.post(url, json={"start_date": "2026-05-04", "end_date": None,
                                       "reason": "Neutropenia"}, headers=headers)
@@ -123,7 +120,7 @@ def test_a_hold_stops_reminders_and_its_end_brings_them_back(client, participant
     assert _pending(participant) == []
 
     next_morning = SEOUL_MORNING + timedelta(days=1)
-    frozen.move_to(next_morning)
+    clock.move_to(next_morning)
     assert plan_reminders(next_morning) == 0  # still held
     hold_id = response.get_json()["id"]
     ended = client.patch(f"{url}/{hold_id}", json={"end_date": "2026-05-04",
