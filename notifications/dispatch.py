@@ -8,7 +8,7 @@ before any text leaves, so no two dispatchers ever hold the same message.
 import logging
 import time
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -17,7 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from diary.actor import Actor
 from diary.clock import utcnow
 from diary.extensions import db
-from diary.models import DoseEntry, Message, Participant, StaffUser
+from diary.models import Alert, DoseEntry, Message, Participant, StaffUser
+from diary.models.alert import OPEN
 from diary.models.message import (
     CANCELLED,
     DELIVERED,
@@ -35,9 +36,9 @@ from diary.operations.sms_consent import mark_phone_unreachable, opt_out_of_sms
 from notifications import twilio_errors
 from notifications.delivery import check_unreachable
 from notifications.retry import (
-    CLAIM_TIMEOUT,
     STALE_AFTER,
     backoff_delay,
+    claim_timeout,
     expiry,
     gives_up,
     policy_for,
@@ -95,8 +96,11 @@ def dispatch_due(
     try:
         _recover_stale_claims(now, report)
         _expire_stale(now, report)
-        for sms in _claim(now, batch_size, report):
-            _deliver(sender, sms, report)
+        for _ in range(batch_size):
+            claimed = _claim_next(now, report)
+            if claimed is None:
+                break
+            _deliver(sender, claimed, report)
     finally:
         if own_sender:
             sender.close()
@@ -111,8 +115,13 @@ def dispatch_due(
 
 
 def _recover_stale_claims(now: datetime, report: DispatchReport) -> None:
-    """Settle messages a dead dispatcher left in ``sending``: alerts again, reminders unknown."""
-    stale = and_(Message.status == SENDING, Message.claimed_at < now - CLAIM_TIMEOUT)
+    """Settle messages a dead dispatcher left in ``sending``: alerts again, reminders unknown.
+
+    A claim is one send long, and a send gives up after the Twilio timeout: a claim older
+    than ``claim_timeout`` belongs to a dispatcher that died with the text in its hands.
+    """
+    timeout = claim_timeout(current_app.config["TWILIO_TIMEOUT_SECONDS"])
+    stale = and_(Message.status == SENDING, Message.claimed_at < now - timeout)
     requeued = db.session.execute(
         update(Message)
         .where(stale, Message.kind.in_(STAFF_ALERT_KINDS))
@@ -163,27 +172,19 @@ def _commit_bulk(changed: int) -> None:
         db.session.expire_all()
 
 
-def _claim(now: datetime, batch_size: int, report: DispatchReport) -> list[OutgoingSms]:
-    """Mark due messages ``sending`` and commit, so no other dispatcher takes them."""
-    query = (
-        select(Message)
-        .where(Message.status == PENDING, Message.next_attempt_at <= now)
-        .order_by(Message.next_attempt_at, Message.id)
-        .limit(batch_size)
-        .execution_options(populate_existing=True)
-    )
-    # SQLite has no row locks (and one dispatcher is enough there).
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    messages = db.session.execute(query).scalars().all()
-    numbers = _recipient_numbers(messages)
-    logged = _days_logged(messages)
-    batch = []
-    for message in messages:
-        to, reason = numbers[message.id]
-        day = (message.participant_id, message.local_date)
-        if message.kind in REMINDER_KINDS and day in logged:
-            to, reason = None, "entry_exists"
+def _claim_next(now: datetime, report: DispatchReport) -> tuple[OutgoingSms, int | None] | None:
+    """Claim the next due message (``sending``) and commit, so no other dispatcher takes it.
+
+    One at a time: a dispatcher that dies leaves at most the one text it was sending in
+    ``sending``; every other due text is still ``pending`` for the next dispatcher. Texts
+    that must not go any more are cancelled on the way. Returns the text and its alert.
+    """
+    while True:
+        message = db.session.execute(_next_due(now)).scalar_one_or_none()
+        if message is None:
+            db.session.commit()
+            return None
+        to, reason = _destination(message)
         message.updated_at = now
         if to is None:
             message.status, message.error_code = CANCELLED, reason
@@ -191,53 +192,68 @@ def _claim(now: datetime, batch_size: int, report: DispatchReport) -> list[Outgo
             continue
         message.status, message.claimed_at = SENDING, now
         message.attempts += 1
-        batch.append(OutgoingSms(message.id, message.kind, to=to, body=message.body))
-    db.session.commit()
-    report.claimed += len(batch)
-    return batch
+        db.session.commit()
+        report.claimed += 1
+        return OutgoingSms(message.id, message.kind, to=to, body=message.body), message.alert_id
 
 
-def _days_logged(messages) -> set[tuple[int, date]]:
-    """Return the (participant, day) pairs among reminders whose day has an entry by now.
+def _next_due(now: datetime):
+    query = (
+        select(Message)
+        .where(Message.status == PENDING, Message.next_attempt_at <= now)
+        .order_by(Message.next_attempt_at, Message.id)
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    # SQLite has no row locks (and one dispatcher is enough there).
+    if _on_postgresql():
+        query = query.with_for_update(skip_locked=True)
+    return query
+
+
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _destination(message: Message) -> tuple[str | None, str | None]:
+    """Return the number to text now, or (None, why the message must not be sent)."""
+    if message.kind in REMINDER_KINDS and _day_logged(message):
+        return None, "entry_exists"
+    if message.alert_id is not None:
+        status = _alert_status(message.alert_id)
+        if status != OPEN:
+            return None, f"alert_{status}"
+    if message.participant_id is not None:
+        participant = db.session.get(Participant, message.participant_id,
+                                     populate_existing=True)
+        return _participant_number(participant)
+    return _staff_number(db.session.get(StaffUser, message.staff_user_id,
+                                        populate_existing=True))
+
+
+def _day_logged(message: Message) -> bool:
+    """Say whether a reminder's day has an entry by now.
 
     Logging a dose cancels the day's texts in its own transaction, but a planner that
     read the day as empty just before may still insert them: checked again here, so a
     participant who has answered is never asked again.
     """
-    days = {(m.participant_id, m.local_date) for m in messages
-            if m.kind in REMINDER_KINDS and m.participant_id is not None and m.local_date}
-    if not days:
-        return set()
-    rows = db.session.execute(
-        select(DoseEntry.participant_id, DoseEntry.dose_date).where(
-            DoseEntry.participant_id.in_({pid for pid, _ in days}),
-            DoseEntry.dose_date.in_({day for _, day in days}),
+    if message.participant_id is None or message.local_date is None:
+        return False
+    return db.session.execute(
+        select(DoseEntry.id).where(
+            DoseEntry.participant_id == message.participant_id,
+            DoseEntry.dose_date == message.local_date,
             DoseEntry.is_current.is_(True),
-        )
-    )
-    return {(pid, day) for pid, day in rows} & days
+        ).limit(1)
+    ).first() is not None
 
 
-def _recipient_numbers(messages) -> dict[int, tuple[str | None, str | None]]:
-    """Look up each recipient's number now, or why the message must not be sent."""
-    participants = _by_id(Participant, {m.participant_id for m in messages} - {None})
-    staff = _by_id(StaffUser, {m.staff_user_id for m in messages} - {None})
-    numbers = {}
-    for message in messages:
-        if message.participant_id is not None:
-            numbers[message.id] = _participant_number(participants[message.participant_id])
-        else:
-            numbers[message.id] = _staff_number(staff[message.staff_user_id])
-    return numbers
-
-
-def _by_id(model, ids: set[int]) -> dict:
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(model).where(model.id.in_(ids)).execution_options(populate_existing=True)
-    ).scalars()
-    return {row.id: row for row in rows}
+def _alert_status(alert_id: int, *, lock: bool = False) -> str:
+    query = select(Alert.status).where(Alert.id == alert_id)
+    if lock and _on_postgresql():
+        query = query.with_for_update(read=True)
+    return db.session.execute(query).scalar_one()
 
 
 def _participant_number(participant: Participant) -> tuple[str | None, str | None]:
@@ -258,8 +274,16 @@ def _staff_number(staff: StaffUser) -> tuple[str | None, str | None]:
     return (staff.phone_e164, None) if staff.phone_e164 else (None, "no_phone")
 
 
-def _deliver(sender: SmsSender, sms: OutgoingSms, report: DispatchReport) -> None:
-    """Send one claimed message (no transaction open) and record what happened."""
+def _deliver(sender: SmsSender, claimed: tuple[OutgoingSms, int | None],
+             report: DispatchReport) -> None:
+    """Send one claimed message and record what happened.
+
+    No row is written while the text is on its way; only a text about an alert holds a
+    share lock on that alert until its outcome is recorded (see ``_alert_still_open``).
+    """
+    sms, alert_id = claimed
+    if alert_id is not None and not _alert_still_open(alert_id, sms.message_id, report):
+        return
     try:
         result = sender.send(sms)
     except PermanentSendError as error:
@@ -283,6 +307,26 @@ def _deliver(sender: SmsSender, sms: OutgoingSms, report: DispatchReport) -> Non
         db.session.rollback()
         logger.exception("outbox could not record the outcome of message id=%s",
                          sms.message_id)
+
+
+def _alert_still_open(alert_id: int, message_id: int, report: DispatchReport) -> bool:
+    """Check the alert once more as its text leaves; cancel the text if it was acknowledged.
+
+    The share lock is held until the text's outcome is committed. Acknowledging or
+    closing locks the alert for update, so it waits for a text already on its way, and
+    every text after it finds the alert no longer open: no text about an alert leaves
+    after its acknowledgement committed.
+    """
+    status = _alert_status(alert_id, lock=True)
+    if status == OPEN:
+        return True
+    message = _reload(message_id)
+    if message is not None and message.status == SENDING:
+        message.status, message.error_code = CANCELLED, f"alert_{status}"
+        message.updated_at = utcnow()
+        report.cancelled += 1
+    db.session.commit()
+    return False
 
 
 def _reload(message_id: int) -> Message | None:

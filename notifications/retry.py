@@ -9,8 +9,6 @@ from diary.models.message import REMINDER_KINDS, STAFF_ALERT_KINDS
 
 # Reminders go stale after this (see REMINDER_KINDS); staff alerts never do.
 STALE_AFTER = timedelta(hours=2)
-# A claim older than this belongs to a dispatcher that died mid-send.
-CLAIM_TIMEOUT = timedelta(minutes=10)
 JITTER = 0.2
 
 _random = random.SystemRandom()
@@ -76,3 +74,13 @@ def resend_when_unsure(kind: str) -> bool:
     alert twice than not at all.
     """
     return kind in STAFF_ALERT_KINDS
+
+
+def claim_timeout(send_timeout_seconds: float) -> timedelta:
+    """Return how old a claim is when its dispatcher must have died mid-send.
+
+    A claim covers one send, which gives up after ``send_timeout_seconds``; twice that
+    and half a minute more leaves room for a slow answer and its recording (50 s with
+    the default 10 s), so an alert waits less than a minute to be sent again.
+    """
+    return 2 * timedelta(seconds=send_timeout_seconds) + timedelta(seconds=30)

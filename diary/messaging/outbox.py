@@ -94,3 +94,18 @@ def release_pending_reminders(participant_id: int, now: datetime) -> None:
         .values(status=CANCELLED, error_code="replanned", dedupe_key=None, updated_at=now)
         .execution_options(synchronize_session=False)
     )
+
+
+def cancel_alert_texts(alert_id: int, reason: str, now: datetime) -> int:
+    """Cancel an alert's texts not yet claimed, in the caller's transaction; return how many.
+
+    For an alert someone acknowledged or closed: nobody else needs waking for it. A text
+    already claimed is checked once more by the dispatcher as it leaves.
+    """
+    result = db.session.execute(
+        update(Message)
+        .where(Message.alert_id == alert_id, Message.status == PENDING)
+        .values(status=CANCELLED, error_code=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -13,6 +13,7 @@ from diary.actor import Actor
 from diary.clock import utcnow
 from diary.errors import Conflict, NotFound
 from diary.extensions import db
+from diary.messaging.outbox import cancel_alert_texts
 from diary.messaging.staff_texts import queue_staff_texts
 from diary.models import Alert, Participant
 from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, URGENT
@@ -125,6 +126,7 @@ def acknowledge_alert(actor: Actor, alert_id: int) -> Alert:
     alert.acknowledged_at = utcnow()
     alert.acknowledged_by_staff_id = actor.id
     alert.next_escalation_at = None
+    cancel_alert_texts(alert.id, "alert_acknowledged", alert.acknowledged_at)
     record_audit(actor, "alert.acknowledged", alert, participant_id=alert.participant_id,
                  before=before, after=snapshot(alert, _AUDITED))
     db.session.commit()
@@ -146,6 +148,7 @@ def close_alert(actor: Actor, alert_id: int, reason: str) -> Alert:
     alert.close_reason = reason
     alert.next_escalation_at = None
     alert.dedupe_key = None
+    cancel_alert_texts(alert.id, "alert_closed", alert.closed_at)
     record_audit(actor, "alert.closed", alert, participant_id=alert.participant_id,
                  before=before, after=snapshot(alert, _AUDITED), reason=reason)
     db.session.commit()
