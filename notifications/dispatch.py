@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from diary.actor import Actor
 from diary.clock import utcnow
 from diary.extensions import db
+from diary.messaging.planning import retime_follow_up
 from diary.models import Alert, DoseEntry, Message, Participant, StaffUser
 from diary.models.alert import OPEN
 from diary.models.message import (
@@ -352,6 +353,8 @@ def _record_sent(message_id: int, result: SendResult, report: DispatchReport) ->
     message.sent_at, message.updated_at = message.sent_at or now, now
     message.provider_sid = result.provider_sid
     report.sent += 1
+    if message.kind == "reminder" and message.local_date is not None:
+        retime_follow_up(message)
 
 
 def _record_transient(message_id: int, error: TransientSendError, report) -> None:

@@ -5,6 +5,7 @@ once: every row carries a unique ``dedupe_key`` (kind, participant, local day) a
 inserted with ON CONFLICT DO NOTHING, so a second planner adds nothing.
 """
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
@@ -18,9 +19,9 @@ from diary.extensions import db
 from diary.messaging.outbox import release_pending_reminders
 from diary.messaging.templates import render
 from diary.models import DoseEntry, DoseHold, Message, Participant, Study
-from diary.models.message import PENDING
+from diary.models.message import CANCELLED, PENDING
 from diary.rules.regimen import is_held
-from diary.rules.reminders import DayPlan, plan_day
+from diary.rules.reminders import DayPlan, follow_up_after_sent, plan_day
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def _plan_batch(study: Study, participants: list[Participant], now: datetime,
         return 0
     ids = list(days)
     logged = _days_with_entries(ids, min(all_days), max(all_days))
+    reminded = _reminders_sent(ids, min(all_days), max(all_days))
     holds = _holds(ids)
     rows = []
     for participant in participants:
@@ -105,8 +107,63 @@ def _plan_batch(study: Study, participants: list[Participant], now: datetime,
             if is_held(day, holds.get(participant.id, ())):
                 continue
             day_plan = _plan(study, participant, day)
+            sent_at = reminded.get((participant.id, day))
+            if sent_at is not None:
+                day_plan = _after_reminder(study, participant, day_plan, sent_at)
             rows.extend(_rows_for(study, participant, day_plan, now, horizon))
     return _insert_missing(rows)
+
+
+def retime_follow_up(reminder: Message) -> None:
+    """Push the day's pending follow-up back after its reminder has left; no commit.
+
+    A late reminder (see ``diary.rules.reminders.follow_up_after_sent``) moves the
+    follow-up, or drops it when it would fall in quiet hours or on the next day.
+    """
+    follow_up = db.session.execute(
+        select(Message).where(
+            Message.participant_id == reminder.participant_id,
+            Message.local_date == reminder.local_date,
+            Message.kind == "follow_up",
+            Message.status == PENDING,
+        ).with_for_update()
+    ).scalar_one_or_none()
+    if follow_up is None:
+        return
+    participant = db.session.get(Participant, reminder.participant_id)
+    study = db.session.get(Study, participant.study_id)
+    timing = follow_up_after_sent(reminder.local_date, reminder.sent_at, follow_up.due_at,
+                                  participant.timezone, **_timing(study))
+    follow_up.updated_at = reminder.sent_at
+    if timing is None:
+        follow_up.status, follow_up.error_code = CANCELLED, "reminder_late"
+        return
+    follow_up.due_at, follow_up.expires_at = timing
+    follow_up.next_attempt_at = max(follow_up.next_attempt_at, follow_up.due_at)
+
+
+def _after_reminder(study: Study, participant: Participant, day_plan: DayPlan,
+                    sent_at: datetime) -> DayPlan:
+    # Planned again after the reminder left (a staff change released the follow-up):
+    # the same rule as when it left.
+    if day_plan.follow_up_at is None:
+        return day_plan
+    timing = follow_up_after_sent(day_plan.day, sent_at, day_plan.follow_up_at,
+                                  participant.timezone, **_timing(study))
+    due_at, expires_at = timing if timing is not None else (None, None)
+    return dataclasses.replace(day_plan, follow_up_at=due_at, follow_up_expires_at=expires_at)
+
+
+def _reminders_sent(ids: list[int], first: date, last: date) -> dict[tuple[int, date], datetime]:
+    rows = db.session.execute(
+        select(Message.participant_id, Message.local_date, Message.sent_at).where(
+            Message.participant_id.in_(ids),
+            Message.kind == "reminder",
+            Message.sent_at.is_not(None),
+            Message.local_date.between(first, last),
+        )
+    )
+    return {(pid, day): sent_at for pid, day, sent_at in rows}
 
 
 def _candidate_days(participant: Participant, now: datetime) -> tuple[date, ...]:
@@ -138,17 +195,18 @@ def _holds(ids: list[int]) -> dict[int, list[DoseHold]]:
     return holds
 
 
-def _plan(study: Study, participant: Participant, day: date) -> DayPlan:
+def _timing(study: Study) -> dict:
     settings = study.definition["reminders"]
-    return plan_day(
-        day,
-        participant.reminder_time,
-        participant.timezone,
-        quiet_start=study.quiet_start,
-        quiet_end=study.quiet_end,
-        follow_up_after=timedelta(minutes=int(settings["follow_up_after_minutes"])),
-        expire_after=timedelta(minutes=int(settings["expire_after_minutes"])),
-    )
+    return {
+        "quiet_start": study.quiet_start,
+        "quiet_end": study.quiet_end,
+        "follow_up_after": timedelta(minutes=int(settings["follow_up_after_minutes"])),
+        "expire_after": timedelta(minutes=int(settings["expire_after_minutes"])),
+    }
+
+
+def _plan(study: Study, participant: Participant, day: date) -> DayPlan:
+    return plan_day(day, participant.reminder_time, participant.timezone, **_timing(study))
 
 
 def _rows_for(study: Study, participant: Participant, day_plan: DayPlan, now: datetime,

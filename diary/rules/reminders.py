@@ -117,3 +117,30 @@ def plan_day(
         follow_up_expires = stop_sending_at(follow_up_at, expire_after, zone, quiet_start,
                                             quiet_end)
     return DayPlan(day, reminder_at, reminder_expires, follow_up_at, follow_up_expires)
+
+
+def follow_up_after_sent(
+    day: date,
+    reminder_sent_at: datetime,
+    planned_at: datetime,
+    tz: str | ZoneInfo,
+    *,
+    quiet_start: time,
+    quiet_end: time,
+    follow_up_after: timedelta,
+    expire_after: timedelta,
+) -> tuple[datetime, datetime] | None:
+    """Return when a day's follow-up is due, and goes stale, once its reminder has left.
+
+    A reminder that left late (the scheduler was down, Twilio was out) pushes its
+    follow-up back: "no entry from you yet" minutes after "please record today's entry"
+    only annoys. The follow-up never comes sooner than ``follow_up_after`` after the
+    reminder actually left; if that falls in quiet hours or on the next day, there is
+    none (None).
+    """
+    zone = _zone(tz)
+    due_at = max(planned_at, reminder_sent_at + follow_up_after)
+    local = due_at.astimezone(zone)
+    if local.date() != day or in_quiet_hours(local.time(), quiet_start, quiet_end):
+        return None
+    return due_at, stop_sending_at(due_at, expire_after, zone, quiet_start, quiet_end)

@@ -157,3 +157,36 @@ def test_repeated_time_without_quiet_hours_is_planned_once_at_first_occurrence()
     day_plan = plan(date(2026, 11, 1), time(1, 30), "America/New_York", quiet_start=time(0),
                     quiet_end=time(0))
     assert day_plan.reminder_at == utc(2026, 11, 1, 5, 30)
+
+
+def _after_sent(sent_at, planned_at, day=date(2026, 5, 4)):
+    from diary.rules.reminders import follow_up_after_sent
+
+    return follow_up_after_sent(day, sent_at, planned_at, "Asia/Seoul", **QUIET,
+                                follow_up_after=TWO_HOURS, expire_after=TWO_HOURS)
+
+
+def test_follow_up_after_an_on_time_reminder_keeps_its_planned_time():
+    # 09:00 reminder left at 09:00; follow-up planned 11:00 Seoul.
+    assert _after_sent(utc(2026, 5, 4, 0), utc(2026, 5, 4, 2)) == (
+        utc(2026, 5, 4, 2), utc(2026, 5, 4, 4))
+
+
+def test_follow_up_after_a_late_reminder_waits_its_interval_from_the_real_send():
+    # The reminder left at 10:45 Seoul: the follow-up goes at 12:45, not 11:00.
+    due_at, _ = _after_sent(utc(2026, 5, 4, 1, 45), utc(2026, 5, 4, 2))
+    assert due_at == utc(2026, 5, 4, 3, 45)
+
+
+def test_follow_up_that_would_land_in_quiet_hours_is_dropped():
+    # An 18:00 reminder that left at 19:30: 21:30 is inside quiet hours (21:00-08:00).
+    assert _after_sent(utc(2026, 5, 4, 10, 30), utc(2026, 5, 4, 11)) is None
+
+
+def test_follow_up_that_would_land_on_the_next_day_is_dropped():
+    no_quiet = {"quiet_start": time(0), "quiet_end": time(0)}
+    from diary.rules.reminders import follow_up_after_sent
+
+    assert follow_up_after_sent(date(2026, 5, 4), utc(2026, 5, 4, 13), utc(2026, 5, 4, 12),
+                                "Asia/Seoul", **no_quiet, follow_up_after=TWO_HOURS,
+                                expire_after=TWO_HOURS) is None

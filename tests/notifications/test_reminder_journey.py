@@ -92,3 +92,57 @@ def test_a_day_of_reminders_from_plan_to_reply(client, study, clock, fake_twilio
                                          Message.status == "pending")
     ).scalars().all()
     assert pending_days == [TODAY + timedelta(days=1)] * 2
+
+
+def test_follow_up_waits_two_hours_after_a_reminder_that_left_late(
+        study, clock, fake_twilio, twilio_sender):
+    participant = make_participant(enrolled="2026-04-01", phone=PHONE, reminder_time="09:00")
+    plan_reminders(SEOUL_7AM)
+
+    # The scheduler was down from 09:00; it is back at 10:45 and the reminder leaves.
+    clock.move_to(SEOUL_7AM + timedelta(hours=3, minutes=45))
+    assert dispatch_due(sender=twilio_sender).sent == 1
+    # 11:00, the follow-up's planned time, and the planner's next run: nothing leaves.
+    clock.move_to(SEOUL_7AM + timedelta(hours=4))
+    plan_reminders()
+    assert dispatch_due(sender=twilio_sender).sent == 0
+    assert _texts_to(fake_twilio) == [render(study, "ko", "reminder")]
+    # 12:45: two hours after the reminder actually left.
+    clock.move_to(SEOUL_7AM + timedelta(hours=5, minutes=45))
+    assert dispatch_due(sender=twilio_sender).sent == 1
+    assert _texts_to(fake_twilio)[-1] == render(study, "ko", "follow_up")
+    assert _message(participant, "follow_up").status == "sent"
+
+
+def test_follow_up_is_dropped_when_a_late_reminder_pushes_it_into_quiet_hours(
+        study, clock, fake_twilio, twilio_sender):
+    participant = make_participant(enrolled="2026-04-01", phone=PHONE, reminder_time="18:00")
+    plan_reminders(SEOUL_7AM)
+
+    # The 18:00 reminder leaves at 19:30; 21:30 would be inside quiet hours.
+    clock.move_to(SEOUL_7AM + timedelta(hours=12, minutes=30))
+    assert dispatch_due(sender=twilio_sender).sent == 1
+    follow_up = _message(participant, "follow_up")
+    assert (follow_up.status, follow_up.error_code) == ("cancelled", "reminder_late")
+    clock.move_to(SEOUL_7AM + timedelta(hours=14, minutes=30))
+    assert dispatch_due(sender=twilio_sender).sent == 0
+
+
+def test_planned_again_after_a_late_reminder_the_follow_up_keeps_its_distance(
+        study, clock, fake_twilio, twilio_sender):
+    from diary.messaging.planning import replan_participant
+
+    participant = make_participant(enrolled="2026-04-01", phone=PHONE, reminder_time="09:00")
+    plan_reminders(SEOUL_7AM)
+    clock.move_to(SEOUL_7AM + timedelta(hours=3, minutes=45))
+    dispatch_due(sender=twilio_sender)
+
+    replan_participant(participant)  # a coordinator changed the participant's details
+    db.session.commit()
+
+    follow_up = db.session.execute(
+        select(Message).where(Message.participant_id == participant.id,
+                              Message.kind == "follow_up", Message.status == "pending",
+                              Message.local_date == TODAY)
+    ).scalar_one()
+    assert follow_up.due_at == SEOUL_7AM + timedelta(hours=5, minutes=45)
