@@ -5,11 +5,12 @@ after the commit, never TwiML. The text itself is kept only on the inbound row: 
 or reply ever quotes it.
 """
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from diary.actor import Actor
@@ -18,12 +19,14 @@ from diary.errors import DomainError
 from diary.extensions import db
 from diary.messaging.outbox import enqueue
 from diary.messaging.templates import render
-from diary.models import DoseEntry, InboundMessage, Participant, Study
+from diary.models import DoseEntry, InboundMessage, Message, Participant, Study
 from diary.operations.alerts import raise_alert
 from diary.operations.doses import write_dose
 from diary.operations.regimen import prescribed_mg_for
 from diary.operations.sms_consent import opt_in_to_sms, opt_out_of_sms
 from diary.rules.doses import DoseInput
+
+log = logging.getLogger(__name__)
 
 INTENTS = ("taken", "missed", "stop", "start", "help")
 UNKNOWN = "unknown"
@@ -31,6 +34,8 @@ UNKNOWN = "unknown"
 # keywords say ("YES" is also a dose reply here), so we must follow it.
 TWILIO_OPT_IN_WORDS = ("START", "YES", "UNSTOP")
 CORRECTION_REASON = "Changed by SMS reply"
+# Automatic replies to one number in a day, when the study file does not say.
+DEFAULT_MAX_REPLIES = 5
 
 
 @dataclass(frozen=True)
@@ -155,11 +160,49 @@ def _store_only(message_sid, sender, participant_id, body, intent) -> InboundRes
 
 
 def _reply(participant: Participant, study: Study, inbound: InboundMessage, name: str) -> None:
+    """Queue an automatic reply, unless the day's replies to this number are used up.
+
+    "Not understood" goes once a participant's local day (its dedupe key names the day),
+    and every number gets at most the study's ``max_replies_per_day``: a phone with an
+    auto-responder, or a confused parent, cannot start an endless exchange.
+    """
     if not participant.can_receive_sms:
         return
-    enqueue(kind="system", participant_id=participant.id,
-            body=render(study, participant.locale, name),
-            dedupe_key=f"reply:{inbound.message_sid}")
+    today = local_today(participant.timezone)
+    if name == "not_understood":
+        key = f"not_understood:{participant.id}:{today.isoformat()}"
+    else:
+        key = f"reply:{inbound.message_sid}"
+    cap = int(study.definition["sms"].get("max_replies_per_day", DEFAULT_MAX_REPLIES))
+    if _replied(key) or _replies_on(inbound.from_e164, today) >= cap:
+        log.info("sms reply withheld participant_id=%s inbound_id=%s reply=%s",
+                 participant.id, inbound.id, name)
+        return
+    try:
+        # Two texts at once may both find no reply yet: the key lets one through.
+        with db.session.begin_nested():
+            enqueue(kind="system", participant_id=participant.id, local_date=today,
+                    body=render(study, participant.locale, name), dedupe_key=key)
+    except IntegrityError:
+        pass
+
+
+def _replied(key: str) -> bool:
+    return db.session.execute(
+        select(Message.id).where(Message.dedupe_key == key)
+    ).first() is not None
+
+
+def _replies_on(number: str, day) -> int:
+    """Count the automatic replies queued today to everyone using ``number``."""
+    return db.session.execute(
+        select(func.count(Message.id)).where(
+            Message.kind == "system",
+            Message.local_date == day,
+            Message.participant_id.in_(
+                select(Participant.id).where(Participant.phone_e164 == number)),
+        )
+    ).scalar_one()
 
 
 def _not_understood(participant, study, inbound, *, reason: str) -> InboundResult:

@@ -353,3 +353,33 @@ def test_texts_filter_must_name_a_known_intent(client, participant, coordinator)
 
     assert response.status_code == 422
     assert set(response.get_json()["errors"]) == {"intent"}
+
+
+def test_eleven_unclear_texts_in_a_day_get_one_not_understood_reply(
+        client, study, participant, coordinator, clock):
+    from datetime import timedelta
+
+    for n in range(11):
+        text(client, f"auto-reply: I am away until Monday ({n})")
+    assert replies_to(participant) == [render(study, "ko", "not_understood")]
+    # Every text is kept for the coordinators, under one alert.
+    assert db.session.execute(select(InboundMessage)).scalars().all().__len__() == 11
+    [alert] = alerts_of(participant, "sms_not_understood")
+    assert len(alert.details["inbound_message_ids"]) == 11
+    # The next local day, one more.
+    clock.shift(timedelta(days=1))
+    text(client, "still away")
+    assert replies_to(participant) == [render(study, "ko", "not_understood")] * 2
+
+
+def test_automatic_replies_to_one_number_stop_at_the_daily_cap(
+        client, study, participant, coordinator):
+    cap = study.definition["sms"]["max_replies_per_day"]
+    for _ in range(cap + 4):
+        text(client, "HELP")
+    text(client, "1")
+
+    assert replies_to(participant) == [render(study, "ko", "help")] * cap
+    # Past the cap the text still counts: the dose is recorded, only not answered.
+    assert today_entry(participant).source == "sms"
+    assert db.session.execute(select(InboundMessage)).scalars().all().__len__() == cap + 5
