@@ -101,6 +101,7 @@ def notify_staff(alert: Alert, participant: Participant | None, *, roles, templa
             scope,
             StaffUser.role.in_(roles),
             StaffUser.active.is_(True),
+            StaffUser.alerts_enabled.is_(True),
             StaffUser.phone_e164.is_not(None),
         )
         .order_by(StaffUser.id)
