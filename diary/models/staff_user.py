@@ -42,5 +42,9 @@ class StaffUser(db.Model):
         return {site.id for site in self.sites}
 
     @property
+    def site_codes(self) -> list[str]:
+        return sorted(site.code for site in self.sites)
+
+    @property
     def is_admin(self) -> bool:
         return self.role == "admin"
