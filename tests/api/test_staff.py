@@ -245,6 +245,14 @@ def test_a_coordinator_cannot_lose_their_last_site(client, site, headers):
     assert db.session.get(StaffUser, someone.id).site_codes == ["SEV"]
 
 
+def test_an_admin_made_coordinator_needs_a_site(client, site, headers):
+    other_admin = make_staff("admin", sites=[])
+    response = _patch(client, headers, other_admin, role="coordinator", reason="Demoted")
+    assert response.status_code == 422
+    assert "sites" in response.get_json()["errors"]
+    assert db.session.get(StaffUser, other_admin.id).role == "admin"
+
+
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(client, site, headers, admin):
     for changes in ({"role": "coordinator", "sites": ["SEV"]}, {"active": False}):
         response = _patch(client, headers, admin, **changes, reason="Oops")
