@@ -28,6 +28,7 @@ def from_environment(env: dict | None = None) -> dict:
         "DIARY_STAFF_TOKEN_HOURS": _int(env, "DIARY_STAFF_TOKEN_HOURS", 12),
         "DIARY_DEVICE_TOKEN_DAYS": _int(env, "DIARY_DEVICE_TOKEN_DAYS", 365),
         "DIARY_ACTIVATION_CODE_HOURS": _int(env, "DIARY_ACTIVATION_CODE_HOURS", 72),
+        "DIARY_SET_PASSWORD_CODE_HOURS": _int(env, "DIARY_SET_PASSWORD_CODE_HOURS", 24),
         "DIARY_PUBLIC_BASE_URL": env.get("DIARY_PUBLIC_BASE_URL", ""),
         "DIARY_PROXY_COUNT": _int(env, "DIARY_PROXY_COUNT", 0),
         "DIARY_LOG_LEVEL": env.get("DIARY_LOG_LEVEL", "INFO"),

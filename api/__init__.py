@@ -54,9 +54,10 @@ def register_blueprints(app: Flask) -> None:
 
 def _api_blueprints():
     """Return the flask-smorest blueprints, each with its own url_prefix under /api/v1."""
-    from api import alerts, me, participants, sessions, staff_doses
+    from api import alerts, me, participants, sessions, staff, staff_doses, study
 
-    return [sessions.blp, participants.blp, staff_doses.blp, me.blp, alerts.blp]
+    return [sessions.blp, participants.blp, staff_doses.blp, me.blp, alerts.blp, staff.blp,
+            study.blp]
 
 
 def _plain_blueprints():

@@ -49,7 +49,13 @@ class Participants(MethodView):
     @blp.response(201, ParticipantSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
-        """Enrol a participant with the study's starting dose."""
+        """Enrol a participant with the study's starting dose.
+
+        Name the site by its code, `"site": "SEV"`, or by its id, `"site": 1` (`"site_id": 1`
+        works too); `GET /api/v1/sites` lists yours. For example:
+        `{"study_code": "S01-001", "site": "SEV", "enrolled_on": "2026-03-02",
+        "phone": "010-1234-5678", "sms_consent": true}`.
+        """
         return participants.enrol_participant(current_actor(), data)
 
 

@@ -1,12 +1,14 @@
-"""Staff sign-in and sign-out, and a participant's phone exchanging its activation code."""
+"""Staff sign-in, sign-out and first password; a participant's phone exchanging its code."""
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
 from api.schemas.sessions import ActivateSchema, ActivationSchema, LoginSchema, TokenSchema
+from api.schemas.staff import SetPasswordSchema
 from diary.operations.activation import activate_device
 from diary.operations.sessions import login, logout
+from diary.operations.set_password import set_password
 
 blp = Blueprint("auth", __name__, url_prefix="/auth",
                 description="Staff sessions and device activation.")
@@ -33,6 +35,17 @@ class Logout(MethodView):
     def post(self):
         """Revoke the staff token this request carries."""
         logout(current_actor())
+
+
+@blp.route("/set-password")
+class SetPassword(MethodView):
+    @blp.doc(**_NO_TOKEN)
+    @blp.arguments(SetPasswordSchema)
+    @blp.response(204)
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    def post(self, body):
+        """Set my password with the one-time code an admin gave me; then sign in."""
+        set_password(body["code"], body["password"])
 
 
 @blp.route("/activate")

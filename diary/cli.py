@@ -68,6 +68,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(studies_cli)
     app.cli.add_command(load_default_study_command)
     app.cli.add_command(create_admin_command)
+    from diary.cli_staff import check_command, staff_cli
+
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(check_command)
     from diary.jobs import JOBS
     from notifications.cli import scheduler_command, serve_command
 

@@ -24,6 +24,15 @@ def new_activation_code(length: int = 8) -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def new_set_password_code() -> str:
+    """Return a one-time set-password code: 80 random bits, ``K7QX-3M9D-…`` in four groups.
+
+    Longer than an activation code: it opens a staff account, an admin's among them.
+    """
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[start:start + 4] for start in range(0, 16, 4))
+
+
 def normalise_activation_code(code: str) -> str:
     """Forgive the usual typing slips: case, spaces, dashes, O for 0, I/L for 1."""
     cleaned = code.upper().replace("-", "").replace(" ", "")

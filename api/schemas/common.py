@@ -59,11 +59,41 @@ def _not_blank(value: str) -> None:
         raise ma.ValidationError("Must not be blank.")
 
 
-def reason_field(**kwargs) -> ma.fields.String:
-    """Return the required free-text reason every change to clinical data carries."""
+def reason_field(*, required: bool = True, **kwargs) -> ma.fields.String:
+    """Return the free-text reason every change to clinical data carries (never blank)."""
     return ma.fields.String(
-        required=True,
+        required=required,
         validate=[ma.validate.Length(max=1000), _not_blank],
         metadata={"description": "Why the change is made (kept in the audit trail)."},
         **kwargs,
     )
+
+
+# PostgreSQL's integer: an id beyond it names no row (and must not reach the database).
+_MAX_ID = 2**31 - 1
+
+
+class SiteRef(ma.fields.Field):
+    """A site named by its code (a JSON string, ``"SEV"``) or its id (a JSON integer)."""
+
+    default_error_messages = {
+        "invalid": 'A site code (a string such as "SEV") or a site id (an integer).',
+    }
+
+    def __init__(self, *, metadata: dict | None = None, **kwargs):
+        documented = {
+            "oneOf": [{"type": "string", "minLength": 1, "maxLength": 40, "example": "SEV"},
+                      {"type": "integer", "minimum": 1, "maximum": _MAX_ID}],
+            "example": "SEV",
+        }
+        super().__init__(metadata=documented | (metadata or {}), **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_ID:
+            return value
+        if isinstance(value, str) and 1 <= len(value.strip()) <= 40:
+            return value.strip()
+        raise self.make_error("invalid")

@@ -8,6 +8,7 @@ from marshmallow import validate
 from api.schemas.common import (
     LocalTime,
     QueryArgsSchema,
+    SiteRef,
     WriteSchema,
     reason_field,
     validate_timezone,
@@ -20,13 +21,17 @@ _STUDY_CODE = validate.Regexp(
     error="Letters, digits, '.', '_' and '-' only, up to 40 (e.g. S01-001).",
 )
 _PHONE = {"description": "Mobile number; national forms are read in the site's country."}
+_SITE = {"description": 'The site, by its code ("SEV") or its id; or give site_id.',
+         "example": "SEV"}
+_SITE_ID = {"description": "The site's id (the older form of site)."}
 
 
 class _ParticipantFieldsSchema(WriteSchema):
     """Fields a coordinator sets at enrolment and may change later."""
 
     study_code = ma.fields.String(validate=_STUDY_CODE, metadata={"example": "S01-001"})
-    site_id = ma.fields.Integer(strict=True)
+    site = SiteRef(metadata=_SITE)
+    site_id = ma.fields.Integer(strict=True, metadata=_SITE_ID)
     enrolled_on = ma.fields.Date(metadata={"description": "Study day 1."})
     timezone = ma.fields.String(validate=validate_timezone,
                                 metadata={"description": "IANA zone; the site's by default."})
@@ -45,11 +50,16 @@ class ParticipantCreateSchema(_ParticipantFieldsSchema):
 
     study_code = ma.fields.String(required=True, validate=_STUDY_CODE,
                                   metadata={"example": "S01-001"})
-    site_id = ma.fields.Integer(required=True, strict=True)
     enrolled_on = ma.fields.Date(required=True, metadata={"description": "Study day 1."})
     sms_consent = ma.fields.Boolean(load_default=False)
     proxy_reporter = ma.fields.Boolean(load_default=False)
     status = ma.fields.String(load_default="active", validate=validate.OneOf(STATUSES))
+
+    @ma.validates_schema
+    def _site_named_once(self, data, **kwargs):
+        if "site" not in data and "site_id" not in data:
+            raise ma.ValidationError('Name the site: its code ("SEV") or its id.', "site")
+        _not_both_site_fields(data)
 
     @ma.validates_schema
     def _consent_needs_a_phone(self, data, **kwargs):
@@ -66,6 +76,12 @@ class ParticipantUpdateSchema(_ParticipantFieldsSchema):
     def _something_changes(self, data, **kwargs):
         if set(data) <= {"reason"}:
             raise ma.ValidationError("Name at least one field to change.", "_schema")
+        _not_both_site_fields(data)
+
+
+def _not_both_site_fields(data: dict) -> None:
+    if "site" in data and "site_id" in data:
+        raise ma.ValidationError("Give site or site_id, not both.", "site")
 
 
 class ParticipantQueryArgsSchema(QueryArgsSchema):

@@ -16,7 +16,7 @@ from diary.models.staff_user import staff_site
 
 
 def recipients(site_id: int, roles) -> list[StaffUser]:
-    """Return the active staff with a phone and one of ``roles`` who work at the site.
+    """Return the active staff with a phone, alerts on and one of ``roles`` at the site.
 
     Admins are scoped to no site in particular, so when ``roles`` names them every active
     admin is included.
@@ -31,6 +31,7 @@ def recipients(site_id: int, roles) -> list[StaffUser]:
             scope,
             StaffUser.role.in_(roles),
             StaffUser.active.is_(True),
+            StaffUser.alerts_enabled.is_(True),
             StaffUser.phone_e164.is_not(None),
         )
         .order_by(StaffUser.id)

@@ -10,6 +10,7 @@ from diary.models.inbound_message import InboundMessage
 from diary.models.message import Message
 from diary.models.participant import Participant
 from diary.models.prescribed_dose import PrescribedDose
+from diary.models.set_password_code import SetPasswordCode
 from diary.models.site import Site
 from diary.models.staff_user import StaffUser, staff_site
 from diary.models.study import Study
@@ -25,6 +26,7 @@ __all__ = [
     "Message",
     "Participant",
     "PrescribedDose",
+    "SetPasswordCode",
     "Site",
     "StaffUser",
     "Study",

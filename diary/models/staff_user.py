@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
@@ -24,11 +24,14 @@ class StaffUser(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(200))
+    # None until the person sets a password with their one-time set-password code.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     phone_e164: Mapped[str | None] = mapped_column(String(20))
     # The language of the alert texts this person receives.
     locale: Mapped[str] = mapped_column(String(5), default="en")
+    # Off: no alert texts even with a phone (on leave, say); the alerts list still shows them.
+    alerts_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -37,6 +40,10 @@ class StaffUser(db.Model):
     @property
     def site_ids(self) -> set[int]:
         return {site.id for site in self.sites}
+
+    @property
+    def site_codes(self) -> list[str]:
+        return sorted(site.code for site in self.sites)
 
     @property
     def is_admin(self) -> bool:

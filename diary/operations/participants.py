@@ -13,6 +13,7 @@ from diary.models import AuditEvent, DoseEntry, DoseHold, Participant, Prescribe
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.scope import at_staff_sites
 from diary.operations.sessions import revoke_participant_credentials
+from diary.operations.sites import resolve_site
 from diary.rules.phone import PhoneNumberError, normalise_mobile, region_for_timezone
 
 EDITORS = ("admin", "coordinator")
@@ -99,13 +100,17 @@ def list_audit_events(actor: Actor, participant_id: int, *, page: int = 1,
     return page_of(statement, page, page_size)
 
 
-def _enrolment_site(actor: Actor, site_id: int) -> Site:
+def _site_ref(data: dict) -> tuple[int | str, str] | None:
+    """Return how the request names a site (code or id) and the field it used, if it does."""
+    for field in ("site", "site_id"):
+        if field in data:
+            return data[field], field
+    return None
+
+
+def _enrolment_site(actor: Actor, ref: int | str, field: str) -> Site:
     # A site the caller does not work at is answered like one that does not exist.
-    site = db.session.get(Site, site_id)
-    if site is None or not (actor.staff.is_admin or site.id in actor.staff.site_ids):
-        raise InvalidInput("The request has invalid fields.",
-                           {"site_id": ["No such site among yours."]})
-    return site
+    return resolve_site(ref, field, scope=at_staff_sites(actor, Site.id))
 
 
 def _mobile(raw: str | None, site: Site) -> str | None:
@@ -147,7 +152,7 @@ def _commit_or_conflict() -> None:
 def enrol_participant(actor: Actor, data: dict) -> Participant:
     """Enrol a participant at one of the caller's sites with the study's starting dose."""
     require_editor(actor)
-    site = _enrolment_site(actor, data["site_id"])
+    site = _enrolment_site(actor, *_site_ref(data))
     study = db.session.get(Study, site.study_id)
     locale = data.get("locale") or study.locales[0]
     _check_locale(study, locale)
@@ -206,11 +211,12 @@ def _apply_changes(actor: Actor, participant: Participant, changes: dict, reason
                    now) -> None:
     study = db.session.get(Study, participant.study_id)
     site = db.session.get(Site, participant.site_id)
-    if "site_id" in changes and changes["site_id"] != participant.site_id:
-        site = _enrolment_site(actor, changes["site_id"])
+    named = _site_ref(changes)
+    if named is not None and named[0] not in (participant.site_id, site.code):
+        site = _enrolment_site(actor, *named)
         if site.study_id != participant.study_id:
             raise InvalidInput("The request has invalid fields.",
-                               {"site_id": ["That site belongs to another study."]})
+                               {named[1]: ["That site belongs to another study."]})
         participant.site_id = site.id
     if "study_code" in changes:
         _ensure_code_free(study.id, changes["study_code"], participant.id)

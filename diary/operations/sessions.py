@@ -1,4 +1,4 @@
-"""Staff sign-in and accounts, and the bearer tokens both staff and devices carry."""
+"""Staff sign-in, the first admin, and the bearer tokens both staff and devices carry."""
 
 import logging
 from datetime import datetime, timedelta
@@ -8,16 +8,22 @@ from sqlalchemy import func, select, update
 
 from diary.actor import Actor
 from diary.clock import utcnow
-from diary.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from diary.errors import NotFound, Unauthorized
 from diary.extensions import db
 from diary.models import AccessToken, ActivationCode, StaffUser
 from diary.models.access_token import DEVICE, STAFF
-from diary.passwords import hash_password, verify_password
+from diary.operations.audit import record_audit, snapshot
+from diary.operations.staff_fields import (
+    AUDITED_FIELDS,
+    commit_or_conflict,
+    ensure_email_free,
+    normalise_email,
+)
+from diary.passwords import check_new_password, hash_password, verify_password
 from diary.tokens import new_token, token_digest
 
 log = logging.getLogger(__name__)
 
-MIN_PASSWORD_LENGTH = 12
 _BAD_LOGIN = "The e-mail address or password is wrong."
 
 
@@ -81,43 +87,46 @@ def revoke_participant_credentials(participant_id: int, now: datetime) -> int:
     return result.rowcount
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput("The password is too short.",
-                           {"password": [f"At least {MIN_PASSWORD_LENGTH} characters."]})
+def revoke_staff_tokens(staff_id: int, now: datetime, *, keep_token_id: int | None = None) -> int:
+    """End a staff member's sessions (all but ``keep_token_id``); the caller commits.
+
+    Returns how many were live.
+    """
+    statement = update(AccessToken).where(
+        AccessToken.staff_user_id == staff_id, AccessToken.revoked_at.is_(None)
+    )
+    if keep_token_id is not None:
+        statement = statement.where(AccessToken.id != keep_token_id)
+    return db.session.execute(statement.values(revoked_at=now)).rowcount
 
 
 def create_admin(email: str, password: str) -> StaffUser:
-    """Create an admin (who sees every site); an e-mail already in use is a Conflict."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise InvalidInput("Not an e-mail address.", {"email": ["Not an e-mail address."]})
-    _check_password(password)
-    exists = db.session.execute(
-        select(StaffUser.id).where(func.lower(StaffUser.email) == email)
-    ).first()
-    if exists is not None:
-        raise Conflict(f"A staff account for {email} already exists.")
+    """Create an admin (who sees every site) from the command line; audited as the system."""
+    email = normalise_email(email)
+    check_new_password(password)
+    ensure_email_free(email)
     staff = StaffUser(email=email, password_hash=hash_password(password), role="admin",
-                      locale="en", active=True, created_at=utcnow())
+                      locale="en", alerts_enabled=True, active=True, created_at=utcnow())
+    staff.sites = []
     db.session.add(staff)
-    db.session.commit()
+    db.session.flush()
+    record_audit(Actor.system(), "staff.created", staff,
+                 after=snapshot(staff, AUDITED_FIELDS), reason="diary create-admin")
+    commit_or_conflict()
     return staff
 
 
 def reset_password(email: str, password: str) -> StaffUser:
     """Set a staff member's password and sign out all their sessions."""
-    _check_password(password)
+    check_new_password(password)
     staff = db.session.execute(
         select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
     ).scalar_one_or_none()
     if staff is None:
         raise NotFound(f"No staff account for {email}.")
     staff.password_hash = hash_password(password)
-    db.session.execute(
-        update(AccessToken)
-        .where(AccessToken.staff_user_id == staff.id, AccessToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+    revoked = revoke_staff_tokens(staff.id, utcnow())
+    record_audit(Actor.system(), "staff.password_set", staff, after={"sessions_revoked": revoked},
+                 reason="diary create-admin --reset-password")
     db.session.commit()
     return staff

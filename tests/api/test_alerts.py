@@ -241,6 +241,16 @@ def test_new_alert_texts_the_sites_coordinators_only(
     assert texts_to(investigator) == texts_to(admin) == texts_to(stranger) == []
 
 
+def test_coordinator_with_alerts_off_gets_no_text(participant, coordinator):
+    coordinator.alerts_enabled = False
+    db.session.commit()
+    on_duty = factories.make_staff("coordinator", phone="+821099990005")
+    alert = alert_for(participant)
+
+    assert texts_to(coordinator) == []
+    assert [m.alert_id for m in texts_to(on_duty, "alert")] == [alert.id]
+
+
 def test_urgent_alert_escalates_to_investigators_then_everyone(
         participant, coordinator, investigator, admin, stranger, clock):
     alert = alert_for(participant, "serious_event")

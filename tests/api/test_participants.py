@@ -132,6 +132,41 @@ def test_enrolment_at_a_site_not_ones_own_is_422(client, headers):
     assert unknown.get_json() == response.get_json()
 
 
+def _by_code(site, code="SEV", **overrides):
+    body = _enrolment(site, **overrides)
+    del body["site_id"]
+    return body | {"site": code}
+
+
+def test_enrolment_names_the_site_by_its_code(client, site, headers):
+    response = client.post(URL, json=_by_code(site), headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["site_id"] == site.id
+
+
+def test_enrolment_site_field_takes_an_id_too(client, site, headers):
+    response = client.post(URL, json=_by_code(site, code=site.id), headers=headers)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["site_id"] == site.id
+
+
+def test_enrolment_names_the_site_once(client, site, headers):
+    both = client.post(URL, json=_enrolment(site) | {"site": "SEV"}, headers=headers)
+    neither = _enrolment(site)
+    del neither["site_id"]
+    for response in (both, client.post(URL, json=neither, headers=headers)):
+        assert response.status_code == 422
+        assert "site" in response.get_json()["errors"]
+    assert db.session.execute(select(Participant.id)).first() is None
+
+
+def test_an_unknown_site_code_is_422_naming_ones_own_codes(client, site, headers):
+    make_site("BUS", tz="Asia/Seoul")
+    response = client.post(URL, json=_by_code(site, code="BUS"), headers=headers)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["site"] == ["No such site among yours (yours: SEV)."]
+
+
 def test_investigator_may_read_but_not_enrol(client, site):
     investigator = auth(token_for(make_staff("investigator", sites=[site])))
     participant = make_participant(site=site)
@@ -305,6 +340,16 @@ def test_a_participant_moves_only_between_the_coordinators_own_sites(client, sit
     assert refused.status_code == 422
     moved = client.patch(url, json={"site_id": second.id, "reason": "Moved"}, headers=headers)
     assert moved.status_code == 200
+    assert moved.get_json()["site_id"] == second.id
+
+
+def test_a_participant_moves_to_a_site_named_by_its_code(client, site):
+    second = make_site("SEC")
+    headers = auth(token_for(make_staff("coordinator", sites=[site, second])))
+    participant = make_participant(site=site)
+    moved = client.patch(f"{URL}/{participant.id}", json={"site": "SEC", "reason": "Moved"},
+                         headers=headers)
+    assert moved.status_code == 200, moved.get_json()
     assert moved.get_json()["site_id"] == second.id
 
 

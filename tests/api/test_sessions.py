@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import AccessToken, StaffUser
+from diary.models import AccessToken, AuditEvent, StaffUser
 from diary.tokens import token_digest
 from tests.factories import PASSWORD, auth, make_staff, token_for
 
@@ -147,3 +147,34 @@ def test_create_admin_refuses_a_short_password(app, monkeypatch):
     result = app.test_cli_runner().invoke(args=["create-admin", "--email", "x@example.org"])
     assert result.exit_code != 0
     assert "12" in result.output
+
+
+def test_create_admin_is_audited_as_the_system_without_the_password(app, monkeypatch):
+    monkeypatch.setenv("DIARY_ADMIN_PASSWORD", "a long admin password")
+    result = app.test_cli_runner().invoke(args=["create-admin", "--email", "first@example.org"])
+    assert result.exit_code == 0, result.output
+    admin = db.session.execute(
+        select(StaffUser).where(StaffUser.email == "first@example.org")).scalar_one()
+    (event_,) = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "staff.created",
+                                 AuditEvent.entity_id == admin.id)
+    ).scalars().all()
+    assert (event_.actor_type, event_.actor_id) == ("system", None)
+    assert event_.reason == "diary create-admin"
+    assert (event_.after["email"], event_.after["role"]) == ("first@example.org", "admin")
+    assert "a long admin password" not in str(event_.after)
+    assert admin.password_hash not in str(event_.after)
+
+
+def test_create_admin_reset_password_is_audited(app, site, monkeypatch):
+    staff = make_staff(email="again@example.org")
+    token_for(staff)
+    monkeypatch.setenv("DIARY_ADMIN_PASSWORD", "a brand new password")
+    app.test_cli_runner().invoke(
+        args=["create-admin", "--email", "again@example.org", "--reset-password"])
+    (event_,) = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "staff.password_set",
+                                 AuditEvent.entity_id == staff.id)
+    ).scalars().all()
+    assert event_.actor_type == "system"
+    assert event_.after == {"sessions_revoked": 1}

@@ -118,8 +118,8 @@ def diary_command(tmp_path, monkeypatch):
 def test_diary_command_offers_db_studies_create_admin_and_run(diary_command):
     result = CliRunner().invoke(diary_command, ["--help"])
     assert result.exit_code == 0, result.output
-    for command in ("db", "studies", "load-default-study", "create-admin", "run", "serve",
-                    "scheduler"):
+    for command in ("db", "studies", "load-default-study", "create-admin", "staff", "check",
+                    "run", "serve", "scheduler"):
         assert f"  {command} " in result.output, command
     run_help = CliRunner().invoke(diary_command, ["run", "--help"])
     assert run_help.exit_code == 0, run_help.output
