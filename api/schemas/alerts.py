@@ -25,6 +25,9 @@ class AlertSchema(ma.Schema):
     closed_by_staff_id = ma.fields.Integer(allow_none=True)
     close_reason = ma.fields.String(allow_none=True)
     escalation_level = ma.fields.Integer()
+    staff_texts_queued = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Texts queued to staff so far (when raised and by each escalation); "
+                       "0: nobody was told. Null for alerts raised before it was counted."})
     next_escalation_at = ma.fields.AwareDateTime(allow_none=True)
 
 

@@ -43,4 +43,7 @@ class Alert(db.Model):
     closed_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     close_reason: Mapped[str | None] = mapped_column(Text)
     escalation_level: Mapped[int] = mapped_column(default=0)
+    # Texts queued to staff, when raised and by every escalation round since; zero means
+    # nobody was told (None: raised before the count was kept).
+    staff_texts_queued: Mapped[int | None]
     next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -4,6 +4,7 @@ An alert is open, then acknowledged (someone is on it: escalation stops), then c
 (with a reason). Urgent alerts nobody acknowledges are texted to ever more people.
 """
 
+import logging
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -20,6 +21,8 @@ from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, URGENT
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.scope import at_staff_sites
 from diary.rules import alerts as policy
+
+log = logging.getLogger(__name__)
 
 _AUDITED = ("status", "acknowledged_at", "acknowledged_by_staff_id", "closed_at",
             "closed_by_staff_id", "close_reason", "escalation_level")
@@ -66,9 +69,19 @@ def raise_alert(
         if dedupe_key is None:
             raise
         return _alert_with_key(dedupe_key)
-    queue_staff_texts(alert, participant, roles=registered.first_responders,
-                      message_kind="alert", template=registered.template)
+    alert.staff_texts_queued = queue_staff_texts(
+        alert, participant, roles=registered.first_responders, message_kind="alert",
+        template=registered.template)
+    _warn_if_nobody_told(alert, "raised")
     return alert
+
+
+def _warn_if_nobody_told(alert: Alert, event: str) -> None:
+    # Ids only: never a phone number, a name or what the alert is about in detail.
+    if alert.staff_texts_queued == 0:
+        log.warning("alert id=%s kind=%s %s: no staff member was texted (no active "
+                    "recipient with a phone and alerts on at site id=%s)",
+                    alert.id, alert.kind, event, alert.site_id)
 
 
 def _alert_with_key(dedupe_key: str) -> Alert | None:
@@ -183,8 +196,13 @@ def _escalate(alert: Alert, now: datetime) -> None:
     participant = (
         db.session.get(Participant, alert.participant_id) if alert.participant_id else None
     )
-    queue_staff_texts(alert, participant, roles=policy.escalation_roles(level),
-                      message_kind="escalation", template=policy.ESCALATION_TEMPLATE)
+    texted = queue_staff_texts(alert, participant, roles=policy.escalation_roles(level),
+                               message_kind="escalation",
+                               template=policy.ESCALATION_TEMPLATE)
+    alert.staff_texts_queued = (alert.staff_texts_queued or 0) + texted
+    if texted == 0:
+        log.warning("alert id=%s escalation level=%d: no staff member was texted",
+                    alert.id, level)
     record_audit(Actor.system(), "alert.escalated", alert,
                  participant_id=alert.participant_id, before=before,
                  after=snapshot(alert, _AUDITED))

@@ -329,3 +329,32 @@ def test_alert_kinds_are_documented_and_filtered_as_the_registry_names_them(
                           headers=auth(token_for(coordinator)))
     assert response.status_code == 422
     assert "kind" in response.get_json()["errors"]
+
+
+def test_alert_counts_the_staff_texts_it_queued(client, participant, coordinator, admin):
+    alert = alert_for(participant, "sms_opt_out")
+
+    [shown] = client.get("/api/v1/alerts", headers=auth(token_for(admin))).get_json()
+    assert shown["id"] == alert.id
+    assert shown["staff_texts_queued"] == 1
+
+
+def test_alert_that_texted_nobody_says_so_in_the_list_and_the_log(
+        client, participant, admin, caplog):
+    factories.make_staff("coordinator", phone=None)  # a coordinator without a phone
+    with caplog.at_level("WARNING", logger="diary.operations.alerts"):
+        alert = alert_for(participant, "serious_event")
+
+    [shown] = client.get("/api/v1/alerts", headers=auth(token_for(admin))).get_json()
+    assert shown["staff_texts_queued"] == 0
+    [line] = [r.getMessage() for r in caplog.records if "no staff member" in r.getMessage()]
+    assert f"alert id={alert.id}" in line
+    assert participant.study_code not in line and "+82" not in line
+
+
+def test_escalation_rounds_add_to_the_count(participant, coordinator, investigator, clock):
+    alert = alert_for(participant, "serious_event")
+    clock.shift(timedelta(minutes=15))
+    escalate_due_alerts()
+
+    assert alert.staff_texts_queued == 2
