@@ -69,6 +69,8 @@ def test_job_wrapper_passes_now_and_logs_counts_only(app, caplog):
 @pytest.mark.parametrize("name", [j.name for j in JOBS])
 def test_each_real_job_run_logs_exactly_one_line(app, app_context, caplog, name):
     factories.make_participant(enrolled="2026-01-05", phone="+821055501234")
+    # Someone to text: an alert that texts nobody says so in a line of its own.
+    factories.make_staff("coordinator", phone="+821099990000")
     caplog.set_level(logging.INFO)
     with time_machine.travel(NOW, tick=False):
         assert run_job(app, next(j for j in JOBS if j.name == name)) is True
