@@ -1,8 +1,9 @@
 """Drain the outbox: claim due messages, send them outside any transaction, record the outcome.
 
-Safe to run from several processes at once on PostgreSQL: due rows are claimed with
-``SELECT ... FOR UPDATE SKIP LOCKED`` and marked ``sending`` in a committed transaction
-before any text leaves, so no two dispatchers ever hold the same message.
+Safe to run from several processes at once on PostgreSQL: due rows are claimed one at a
+time with ``SELECT ... FOR UPDATE SKIP LOCKED`` and marked ``sending`` in a committed
+transaction before the text leaves, so no two dispatchers ever hold the same message,
+and a dispatcher that dies leaves at most the one text it was sending unsettled.
 """
 
 import logging
