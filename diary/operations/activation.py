@@ -12,6 +12,7 @@ from diary.extensions import db
 from diary.models import AccessToken, ActivationCode, Participant
 from diary.models.access_token import DEVICE
 from diary.operations.audit import record_audit
+from diary.operations.one_time_codes import spend_code
 from diary.operations.participants import get_participant_for_staff, require_editor
 from diary.operations.sessions import issue_token, revoke_participant_credentials
 from diary.tokens import activation_code_digest, new_activation_code
@@ -66,15 +67,7 @@ def activate_device(code: str) -> tuple[str, AccessToken, Participant]:
     if found is None:
         raise Unauthorized(BAD_CODE)
     activation, participant = found
-    # Claim the code atomically: of two phones racing with one code, one wins.
-    claimed = db.session.execute(
-        update(ActivationCode)
-        .where(ActivationCode.id == activation.id, ActivationCode.used_at.is_(None))
-        .values(used_at=now)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise Unauthorized(BAD_CODE)
+    spend_code(ActivationCode, activation.id, now, BAD_CODE)
     revoked = revoke_participant_credentials(participant.id, now)
     days = current_app.config["DIARY_DEVICE_TOKEN_DAYS"]
     token, row = issue_token(DEVICE, timedelta(days=days), participant_id=participant.id)

@@ -11,6 +11,7 @@ from diary.errors import Unauthorized
 from diary.extensions import db
 from diary.models import SetPasswordCode, StaffUser
 from diary.operations.audit import record_audit
+from diary.operations.one_time_codes import spend_code
 from diary.operations.sessions import revoke_staff_tokens
 from diary.passwords import check_new_password, hash_password
 from diary.tokens import activation_code_digest, new_set_password_code
@@ -71,15 +72,7 @@ def set_password(code: str, password: str) -> StaffUser:
     if found is None:
         raise Unauthorized(BAD_CODE)
     row, staff = found
-    # Claim the code atomically: of two requests racing with one code, one wins.
-    claimed = db.session.execute(
-        update(SetPasswordCode)
-        .where(SetPasswordCode.id == row.id, SetPasswordCode.used_at.is_(None))
-        .values(used_at=now)
-    ).rowcount
-    if claimed != 1:
-        db.session.rollback()
-        raise Unauthorized(BAD_CODE)
+    spend_code(SetPasswordCode, row.id, now, BAD_CODE)
     staff.password_hash = hash_password(password)
     revoked = revoke_staff_tokens(staff.id, now)
     record_audit(Actor.for_staff(staff), "staff.password_set", staff,
