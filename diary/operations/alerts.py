@@ -16,8 +16,8 @@ from diary.errors import Conflict, NotFound
 from diary.extensions import db
 from diary.messaging.outbox import cancel_alert_texts
 from diary.messaging.staff_texts import queue_staff_texts
-from diary.models import Alert, Participant
-from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, URGENT
+from diary.models import Alert, Participant, Site, Study
+from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.scope import at_staff_sites
 from diary.rules import alerts as policy
@@ -48,6 +48,7 @@ def raise_alert(
         if existing is not None:
             return existing
     now = utcnow()
+    ladder = _ladder(participant.site_id, registered.urgency)
     alert = Alert(
         kind=kind,
         participant_id=participant.id,
@@ -59,7 +60,7 @@ def raise_alert(
         created_at=now,
         report_due_at=now + registered.report_due if registered.report_due else None,
         escalation_level=0,
-        next_escalation_at=policy.first_escalation_at(registered, now),
+        next_escalation_at=ladder.next_at(now, 0),
     )
     try:
         # A concurrent request may raise the same cause first: its row wins.
@@ -70,10 +71,17 @@ def raise_alert(
             raise
         return _alert_with_key(dedupe_key)
     alert.staff_texts_queued = queue_staff_texts(
-        alert, participant, roles=registered.first_responders, message_kind="alert",
+        alert, participant, roles=ladder.roles(0), message_kind="alert",
         template=registered.template)
     _warn_if_nobody_told(alert, "raised")
     return alert
+
+
+def _ladder(site_id: int, urgency: str) -> policy.Ladder:
+    study = db.session.execute(
+        select(Study).join(Site, Site.study_id == Study.id).where(Site.id == site_id)
+    ).scalar_one()
+    return policy.ladder_from(study.definition, urgency)
 
 
 def _warn_if_nobody_told(alert: Alert, event: str) -> None:
@@ -169,16 +177,15 @@ def close_alert(actor: Actor, alert_id: int, reason: str) -> Alert:
 
 
 def escalate_due_alerts(now: datetime | None = None) -> int:
-    """Escalate every open urgent alert whose escalation time has come; commit; return how many.
+    """Text the next step of every open alert whose step is due; commit; return how many.
 
-    Each round raises the level by one and texts the next circle of staff; a level is
-    texted once (the outbox dedupe key names the level).
+    A step is texted once (the outbox dedupe key names the level). After a scheduler
+    outage only the step due now is texted, once, not every step that was missed.
     """
     now = now or utcnow()
     due = db.session.execute(
         select(Alert)
-        .where(Alert.status == OPEN, Alert.urgency == URGENT,
-               Alert.next_escalation_at <= now)
+        .where(Alert.status == OPEN, Alert.next_escalation_at <= now)
         .order_by(Alert.next_escalation_at, Alert.id)
         .with_for_update(skip_locked=True)
     ).scalars().all()
@@ -190,13 +197,14 @@ def escalate_due_alerts(now: datetime | None = None) -> int:
 
 def _escalate(alert: Alert, now: datetime) -> None:
     before = snapshot(alert, _AUDITED)
-    alert.escalation_level += 1
-    level = alert.escalation_level
-    alert.next_escalation_at = policy.next_escalation_at(level, now)
+    ladder = _ladder(alert.site_id, alert.urgency)
+    level = max(ladder.level_due(alert.created_at, now), alert.escalation_level + 1)
+    alert.escalation_level = level
+    alert.next_escalation_at = ladder.next_at(alert.created_at, level)
     participant = (
         db.session.get(Participant, alert.participant_id) if alert.participant_id else None
     )
-    texted = queue_staff_texts(alert, participant, roles=policy.escalation_roles(level),
+    texted = queue_staff_texts(alert, participant, roles=ladder.roles(level),
                                message_kind="escalation",
                                template=policy.ESCALATION_TEMPLATE)
     alert.staff_texts_queued = (alert.staff_texts_queued or 0) + texted

@@ -16,6 +16,7 @@ from diary.extensions import db
 from diary.models import Site, Study
 from diary.operations.audit import record_audit
 from diary.paths import STUDIES_DIR
+from diary.rules.alerts import ladder_problems
 
 REQUIRED_TEMPLATES = ("reminder", "follow_up", "recorded", "help", "not_understood",
                       "opted_in", "staff_alert", "staff_escalation")
@@ -47,6 +48,9 @@ def parse_definition(raw: bytes) -> dict:
         missing = [name for name in REQUIRED_TEMPLATES if name not in templates]
         if missing:
             problems[f"sms.templates.{locale}"] = [f"Missing: {', '.join(missing)}."]
+    ladders = ladder_problems(definition)
+    if ladders:
+        problems["alerts.escalation"] = ladders
     if problems:
         raise InvalidInput("The study file is incomplete.", problems)
     return definition

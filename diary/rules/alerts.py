@@ -1,4 +1,4 @@
-"""Alert kinds and the escalation ladder, as data and pure functions.
+"""Alert kinds and the escalation ladders, as data and pure functions.
 
 Every place that raises, lists or documents an alert kind reads it from ``ALERT_KINDS``.
 The operation (``diary.operations.alerts``) decides with these and commits the alert;
@@ -22,9 +22,10 @@ class AlertKind:
     """What an alert of one kind is: how urgent, how deduplicated, who hears first."""
 
     name: str
+    # Also which of the study's escalation ladders it climbs: its first step says who
+    # is texted first.
     urgency: str
     dedupe: str
-    first_responders: tuple[str, ...] = COORDINATORS
     # The staff text's template (study file, [sms.templates]).
     template: str = "staff_alert"
     # ICH E2A: serious events and pregnancies carry an expedited reporting clock.
@@ -48,15 +49,96 @@ _KINDS = (
 ALERT_KINDS: dict[str, AlertKind] = {kind.name: kind for kind in _KINDS}
 ALERT_KIND_NAMES = tuple(ALERT_KINDS)
 
-# The escalation ladder of an urgent alert nobody acknowledges: every 15 minutes the next
-# circle of staff. Level 1 wakes the site's investigators; from level 2 the whole site
-# team and the admins. Four rounds (an hour) of texts; then the alert stays open in the
-# list, unescalated.
-ESCALATION_INTERVAL = timedelta(minutes=15)
-MAX_ESCALATION_LEVEL = 4
-ESCALATION_TEMPLATE = "staff_escalation"
-_LADDER = {1: ("investigator",)}
 EVERYONE = ("coordinator", "investigator", "admin")
+
+
+@dataclass(frozen=True)
+class Step:
+    """Who is texted once an alert has gone unacknowledged for ``after``."""
+
+    after: timedelta
+    roles: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """An alert's texts until someone acknowledges it: steps, then the last one repeated.
+
+    Step 0 (``after`` zero) is texted when the alert is raised. The level an alert has
+    reached is the number of the step it last texted; repeats count on from the last
+    step (level 3 is the first repeat of a three-step ladder's last step).
+    """
+
+    steps: tuple[Step, ...]
+    repeat_every: timedelta | None = None
+
+    def offset(self, level: int) -> timedelta:
+        """Return how long after the alert was raised the step of ``level`` is due."""
+        last = len(self.steps) - 1
+        if level <= last:
+            return self.steps[level].after
+        return self.steps[last].after + (level - last) * self.repeat_every
+
+    def roles(self, level: int) -> tuple[str, ...]:
+        """Return the roles texted at ``level``."""
+        return self.steps[min(level, len(self.steps) - 1)].roles
+
+    def level_due(self, raised_at: datetime, now: datetime) -> int:
+        """Return the highest level whose time has come (a backlog is one step, not many)."""
+        elapsed = now - raised_at
+        last = len(self.steps) - 1
+        if self.repeat_every and elapsed >= self.steps[last].after:
+            return last + (elapsed - self.steps[last].after) // self.repeat_every
+        return max(level for level, step in enumerate(self.steps) if step.after <= elapsed)
+
+    def next_at(self, raised_at: datetime, level: int) -> datetime | None:
+        """Return when the step after ``level`` is due (None: the ladder is climbed)."""
+        if level + 1 >= len(self.steps) and not self.repeat_every:
+            return None
+        return raised_at + self.offset(level + 1)
+
+
+# The ladders a study file does not override ([alerts.escalation]). Urgent: the site's
+# coordinators at once, its investigators after 30 minutes, after 2 hours the whole site
+# team and the admins, and them again every 2 hours until someone acknowledges. Routine:
+# the coordinators at once, and again every day until someone does.
+DEFAULT_LADDERS = {
+    URGENT: Ladder((Step(timedelta(0), COORDINATORS),
+                    Step(timedelta(minutes=30), ("investigator",)),
+                    Step(timedelta(hours=2), EVERYONE)), repeat_every=timedelta(hours=2)),
+    ROUTINE: Ladder((Step(timedelta(0), COORDINATORS),), repeat_every=timedelta(hours=24)),
+}
+ESCALATION_TEMPLATE = "staff_escalation"
+
+
+def ladder_from(definition: dict, urgency: str) -> Ladder:
+    """Return a study's ladder for an urgency: its file's ``[alerts.escalation]``, or ours."""
+    raw = definition.get("alerts", {}).get("escalation", {}).get(urgency)
+    if raw is None:
+        return DEFAULT_LADDERS[urgency]
+    steps = tuple(Step(timedelta(minutes=int(step["after_minutes"])), tuple(step["roles"]))
+                  for step in raw["steps"])
+    repeat = raw.get("repeat_every_minutes")
+    return Ladder(steps, timedelta(minutes=int(repeat)) if repeat else None)
+
+
+def ladder_problems(definition: dict) -> list[str]:
+    """Return what is wrong with a study file's ladders (empty when they can be used)."""
+    problems = []
+    for urgency in (URGENT, ROUTINE):
+        try:
+            ladder = ladder_from(definition, urgency)
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"{urgency}: {exc!r}")
+            continue
+        offsets = [step.after for step in ladder.steps]
+        if not offsets or offsets[0] != timedelta(0) or offsets != sorted(set(offsets)):
+            problems.append(f"{urgency}: steps start at 0 minutes and rise.")
+        if any(not set(step.roles) <= set(EVERYONE) or not step.roles for step in ladder.steps):
+            problems.append(f"{urgency}: roles are among {', '.join(EVERYONE)}.")
+        if ladder.repeat_every is not None and ladder.repeat_every <= timedelta(0):
+            problems.append(f"{urgency}: repeat_every_minutes is more than 0.")
+    return problems
 
 
 def alert_kind(name: str) -> AlertKind:
@@ -72,18 +154,3 @@ def dedupe_key(kind: AlertKind, participant_id: int | None, cause: str | None) -
     if kind.dedupe == PER_PARTICIPANT:
         return f"{kind.name}:{participant_id}"
     return f"{kind.name}:{cause}" if cause is not None else None
-
-
-def first_escalation_at(kind: AlertKind, raised_at: datetime) -> datetime | None:
-    """Return when an alert raised now escalates if nobody acknowledges it (None: never)."""
-    return raised_at + ESCALATION_INTERVAL if kind.urgency == URGENT else None
-
-
-def escalation_roles(level: int) -> tuple[str, ...]:
-    """Return the roles texted at an escalation level."""
-    return _LADDER.get(level, EVERYONE)
-
-
-def next_escalation_at(level: int, now: datetime) -> datetime | None:
-    """Return when the round after ``level`` is due (None once the ladder is climbed)."""
-    return now + ESCALATION_INTERVAL if level < MAX_ESCALATION_LEVEL else None

@@ -251,49 +251,79 @@ def test_coordinator_with_alerts_off_gets_no_text(participant, coordinator):
     assert [m.alert_id for m in texts_to(on_duty, "alert")] == [alert.id]
 
 
-def test_urgent_alert_escalates_to_investigators_then_everyone(
+def test_urgent_alert_climbs_the_studys_ladder_until_acknowledged(
         participant, coordinator, investigator, admin, stranger, clock):
     alert = alert_for(participant, "serious_event")
+    assert len(texts_to(coordinator, "alert")) == 1  # the coordinators, at once
 
-    clock.move_to(T0 + timedelta(minutes=14))
+    clock.move_to(T0 + timedelta(minutes=29))
     assert escalate_due_alerts() == 0
 
-    clock.move_to(T0 + timedelta(minutes=15))
+    clock.move_to(T0 + timedelta(minutes=30))
     assert escalate_due_alerts() == 1
     db.session.refresh(alert)
     assert alert.escalation_level == 1
-    assert alert.next_escalation_at == T0 + timedelta(minutes=30)
+    assert alert.next_escalation_at == T0 + timedelta(hours=2)
     assert len(texts_to(investigator, "escalation")) == 1
     assert texts_to(coordinator, "escalation") == texts_to(admin, "escalation") == []
-    assert escalate_due_alerts() == 0  # the same round twice texts nobody twice
+    assert escalate_due_alerts() == 0  # the same step twice texts nobody twice
 
-    clock.move_to(T0 + timedelta(minutes=30))
+    clock.move_to(T0 + timedelta(hours=2))
     assert escalate_due_alerts() == 1
     assert len(texts_to(coordinator, "escalation")) == 1
     assert len(texts_to(investigator, "escalation")) == 2
     assert len(texts_to(admin, "escalation")) == 1
     assert texts_to(stranger) == []
 
+    # Then the whole team again every two hours.
+    clock.move_to(T0 + timedelta(hours=4))
+    assert escalate_due_alerts() == 1
+    db.session.refresh(alert)
+    assert (alert.escalation_level, alert.next_escalation_at) == (3, T0 + timedelta(hours=6))
+    assert len(texts_to(coordinator, "escalation")) == 2
+    assert len(texts_to(admin, "escalation")) == 2
 
-def test_escalation_stops_after_the_last_round(participant, investigator, clock):
+
+def test_a_scheduler_back_from_an_outage_texts_the_step_due_now_once(
+        participant, coordinator, investigator, admin, clock):
     alert = alert_for(participant, "serious_event")
-    for minutes in (15, 30, 45, 60, 75, 90):
-        clock.move_to(T0 + timedelta(minutes=minutes))
-        escalate_due_alerts()
 
-    db.session.refresh(alert)
-    assert alert.escalation_level == 4
-    assert alert.next_escalation_at is None
-
-
-def test_routine_alerts_never_escalate(participant, investigator, clock):
-    alert = alert_for(participant, "sms_opt_out")
-    clock.move_to(T0 + timedelta(hours=6))
-
+    clock.move_to(T0 + timedelta(hours=5))  # down since before the first step
+    assert escalate_due_alerts() == 1
     assert escalate_due_alerts() == 0
+
     db.session.refresh(alert)
-    assert alert.escalation_level == 0
+    assert (alert.escalation_level, alert.next_escalation_at) == (3, T0 + timedelta(hours=6))
+    assert len(texts_to(coordinator, "escalation")) == 1
+    assert len(texts_to(investigator, "escalation")) == 1
+
+
+def test_routine_alert_texts_the_coordinators_again_every_day(
+        participant, coordinator, investigator, clock):
+    alert = alert_for(participant, "sms_opt_out")
+    clock.move_to(T0 + timedelta(hours=23, minutes=59))
+    assert escalate_due_alerts() == 0
+
+    clock.move_to(T0 + timedelta(hours=24))
+    assert escalate_due_alerts() == 1
+    db.session.refresh(alert)
+    assert alert.next_escalation_at == T0 + timedelta(hours=48)
+    assert len(texts_to(coordinator, "escalation")) == 1
     assert texts_to(investigator) == []
+
+
+def test_the_study_file_sets_the_ladder(participant, coordinator, investigator, study, clock):
+    study.definition = {**study.definition, "alerts": {"escalation": {"urgent": {
+        "steps": [{"after_minutes": 0, "roles": ["coordinator"]},
+                  {"after_minutes": 10, "roles": ["investigator"]}]}}}}
+    db.session.commit()
+    alert = alert_for(participant, "serious_event")
+
+    clock.move_to(T0 + timedelta(minutes=10))
+    assert escalate_due_alerts() == 1
+    db.session.refresh(alert)
+    assert alert.next_escalation_at is None  # no repeat: the ladder is climbed
+    assert len(texts_to(investigator, "escalation")) == 1
 
 
 def test_acknowledged_alert_stops_escalating(client, participant, coordinator, investigator,
@@ -308,7 +338,7 @@ def test_acknowledged_alert_stops_escalating(client, participant, coordinator, i
 
 def test_escalation_is_audited(participant, investigator, clock):
     alert = alert_for(participant, "serious_event")
-    clock.move_to(T0 + timedelta(minutes=15))
+    clock.move_to(T0 + timedelta(minutes=30))
     escalate_due_alerts()
 
     event = db.session.execute(
@@ -354,7 +384,7 @@ def test_alert_that_texted_nobody_says_so_in_the_list_and_the_log(
 
 def test_escalation_rounds_add_to_the_count(participant, coordinator, investigator, clock):
     alert = alert_for(participant, "serious_event")
-    clock.shift(timedelta(minutes=15))
+    clock.shift(timedelta(minutes=30))
     escalate_due_alerts()
 
     assert alert.staff_texts_queued == 2

@@ -47,14 +47,59 @@ def test_cause_kinds_keep_one_alert_per_named_cause_and_none_without_one():
     assert policy.dedupe_key(kind, 17, None) is None
 
 
-def test_only_urgent_alerts_escalate_after_15_minutes():
-    assert policy.first_escalation_at(policy.alert_kind("serious_event"), T0) == (
-        T0 + timedelta(minutes=15))
-    assert policy.first_escalation_at(policy.alert_kind("unreachable"), T0) is None
+URGENT_LADDER = policy.DEFAULT_LADDERS["urgent"]
+ROUTINE_LADDER = policy.DEFAULT_LADDERS["routine"]
 
 
-def test_ladder_wakes_investigators_then_everyone_for_an_hour():
-    assert policy.escalation_roles(1) == ("investigator",)
-    assert set(policy.escalation_roles(2)) == {"coordinator", "investigator", "admin"}
-    assert policy.next_escalation_at(3, T0) == T0 + timedelta(minutes=15)
-    assert policy.next_escalation_at(4, T0) is None
+@pytest.mark.parametrize("elapsed, level", [
+    (timedelta(0), 0), (timedelta(minutes=29, seconds=59), 0), (timedelta(minutes=30), 1),
+    (timedelta(hours=2) - timedelta(seconds=1), 1), (timedelta(hours=2), 2),
+    (timedelta(hours=4) - timedelta(seconds=1), 2), (timedelta(hours=4), 3),
+    (timedelta(hours=11), 6),
+])
+def test_urgent_ladder_level_due_at_its_edges(elapsed, level):
+    assert URGENT_LADDER.level_due(T0, T0 + elapsed) == level
+
+
+def test_urgent_ladder_wakes_coordinators_investigators_then_everyone_every_two_hours():
+    assert URGENT_LADDER.roles(0) == ("coordinator",)
+    assert URGENT_LADDER.roles(1) == ("investigator",)
+    assert set(URGENT_LADDER.roles(2)) == set(URGENT_LADDER.roles(7)) == {
+        "coordinator", "investigator", "admin"}
+    assert URGENT_LADDER.next_at(T0, 0) == T0 + timedelta(minutes=30)
+    assert URGENT_LADDER.next_at(T0, 1) == T0 + timedelta(hours=2)
+    assert URGENT_LADDER.next_at(T0, 2) == T0 + timedelta(hours=4)
+    assert URGENT_LADDER.next_at(T0, 5) == T0 + timedelta(hours=10)
+
+
+def test_routine_ladder_texts_the_coordinators_again_every_24_hours():
+    assert ROUTINE_LADDER.next_at(T0, 0) == T0 + timedelta(hours=24)
+    assert ROUTINE_LADDER.level_due(T0, T0 + timedelta(hours=49)) == 2
+    assert ROUTINE_LADDER.roles(2) == ("coordinator",)
+
+
+def test_a_ladder_without_repeats_ends():
+    ladder = policy.Ladder((policy.Step(timedelta(0), ("coordinator",)),
+                            policy.Step(timedelta(minutes=10), ("investigator",))))
+    assert ladder.next_at(T0, 1) is None
+    assert ladder.level_due(T0, T0 + timedelta(days=3)) == 1
+
+
+def test_the_shipped_study_file_spells_out_its_ladders():
+    from diary.operations.studies import default_study_file, parse_definition
+
+    definition = parse_definition(default_study_file("NCT02495519").read_bytes())
+    assert policy.ladder_problems(definition) == []
+    assert policy.ladder_from(definition, "urgent") == URGENT_LADDER
+    assert policy.ladder_from(definition, "routine") == ROUTINE_LADDER
+
+
+@pytest.mark.parametrize("ladder", [
+    {"steps": [{"after_minutes": 5, "roles": ["coordinator"]}]},
+    {"steps": [{"after_minutes": 0, "roles": ["coordinator"]},
+               {"after_minutes": 0, "roles": ["investigator"]}]},
+    {"steps": [{"after_minutes": 0, "roles": ["janitor"]}]},
+    {"steps": [{"after_minutes": 0}]},
+])
+def test_a_broken_ladder_in_a_study_file_is_named(ladder):
+    assert policy.ladder_problems({"alerts": {"escalation": {"urgent": ladder}}})

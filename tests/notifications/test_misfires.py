@@ -124,8 +124,8 @@ def urgent_alert():
 def test_acknowledging_or_closing_cancels_the_alerts_queued_texts(
         urgent_alert, twilio_sender, fake_twilio, clock, settle):
     alert, coordinator = urgent_alert
-    clock.shift(timedelta(minutes=15))
-    escalate_due_alerts()  # the investigators' round is queued, Twilio is out
+    clock.shift(timedelta(minutes=30))
+    escalate_due_alerts()  # the investigators' step is queued, Twilio is out
 
     actor = Actor.for_staff(coordinator)
     if settle == "acknowledge":
@@ -189,7 +189,7 @@ def test_no_escalation_text_leaves_after_the_acknowledgement_committed(
         db.session.commit()
         dispatch_due(sender=build_sender(twilio_settings(fake_twilio)))  # the first text
         alert_id, coordinator_id = alert.id, coordinator.id
-        # Fifteen minutes on, the investigators' round is queued: two texts.
+        # Thirty minutes on, the investigators' step is queued: two texts.
         escalate_due_alerts(alert.next_escalation_at)
         db.session.remove()
     sender = HoldsTheLine(build_sender(twilio_settings(fake_twilio)), seconds=0.5)
