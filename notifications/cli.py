@@ -1,4 +1,4 @@
-"""The ``diary scheduler`` and ``diary serve`` commands."""
+"""The ``diary scheduler``, ``diary serve`` and ``diary fake-twilio`` commands."""
 
 import contextlib
 import logging
@@ -8,6 +8,8 @@ import threading
 import click
 from flask import current_app
 from werkzeug.serving import run_simple
+
+from diary.clock import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -57,3 +59,33 @@ def serve_command(host: str, port: int, with_scheduler: bool):
         pass
     finally:
         stop.set()
+
+
+def _print_text(received) -> None:
+    # A rehearsal tool's whole point is to show the text: to stdout, never to the logs.
+    sender = received.from_ or received.messaging_service_sid
+    click.echo(f"{utcnow():%H:%M:%S} UTC text {received.sid} to {received.to} from {sender}:\n"
+               f"    {received.body}")
+
+
+@click.command("fake-twilio")
+@click.option("--port", default=8765, show_default=True, type=int, help="Port to listen on.")
+def fake_twilio_command(port: int):
+    """Run a fake Twilio on 127.0.0.1 that takes any account and prints each text sent."""
+    from notifications.fake_twilio import FakeTwilio
+
+    fake = FakeTwilio(any_credentials=True, on_message=_print_text)
+    try:
+        fake.start(port=port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on port {port}: {exc.strerror}") from exc
+    click.echo(f"fake Twilio listening on {fake.base_url} (any account and token); "
+               f"point the service at it with TWILIO_API_BASE_URL={fake.base_url}. "
+               "Ctrl-C stops it.")
+    _exit_on_sigterm()
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                signal.pause()
+    finally:
+        fake.stop()
