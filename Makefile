@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-## The service on SQLite with NCT02495519 loaded: web app and scheduler in one process.
+## The service on SQLite with NCT02495519 loaded: gunicorn and the scheduler, two processes
+## that Ctrl-C stops together.
 run: install
 	$(BIN)/diary db upgrade
 	$(BIN)/diary load-default-study

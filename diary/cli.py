@@ -68,11 +68,17 @@ def register(app: Flask) -> None:
     app.cli.add_command(studies_cli)
     app.cli.add_command(load_default_study_command)
     app.cli.add_command(create_admin_command)
-    from notifications.cli import fake_twilio_command, scheduler_command, serve_command
+    from notifications.cli import (
+        fake_twilio_command,
+        scheduler_command,
+        serve_command,
+        sms_cli,
+    )
 
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
     app.cli.add_command(fake_twilio_command)
+    app.cli.add_command(sms_cli)
 
 
 def _create_app():

@@ -29,7 +29,7 @@ def diary_env(database: Path, **settings: str) -> dict:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("TWILIO_", "DIARY_", "TEST_DATABASE"))}
     return env | {"DATABASE_URL": f"sqlite:///{database}", "PYTHONUNBUFFERED": "1",
-                  "DIARY_LOG_LEVEL": "INFO", **settings}
+                  "DIARY_LOG_LEVEL": "INFO"} | settings
 
 
 def diary(*args: str, env: dict) -> subprocess.CompletedProcess:
@@ -48,7 +48,8 @@ class Process:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._pump, daemon=True).start()
+        self._pump_thread = threading.Thread(target=self._pump, daemon=True)
+        self._pump_thread.start()
 
     def _pump(self) -> None:
         for line in self.popen.stdout:
@@ -75,10 +76,16 @@ class Process:
         return self.popen.wait(timeout=PATIENCE)
 
     def stop(self) -> None:
-        """Make sure the process is gone (after a failed test)."""
+        """Make sure the process is gone (after a failed test), letting it stop its children."""
         if self.popen.poll() is None:
-            self.popen.kill()
-            self.popen.wait(timeout=PATIENCE)
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=PATIENCE)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=PATIENCE)
+        # Children that inherited the pipe may hold it open a moment longer.
+        self._pump_thread.join(timeout=PATIENCE)
         self.popen.stdout.close()
 
 
@@ -90,7 +97,7 @@ def wait_until_answering(url: str) -> requests.Response:
             response = requests.get(url, timeout=2)
             if response.status_code == 200:
                 return response
-        except requests.ConnectionError:
-            pass
+        except requests.RequestException:
+            pass  # not listening yet, or no worker booted to answer
         time.sleep(0.2)
     raise AssertionError(f"{url} never answered 200")
