@@ -56,7 +56,8 @@ class MessageQueryArgsSchema(QueryArgsSchema):
     kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
     due_from = ma.fields.AwareDateTime(data_key="from", metadata={
-        "description": "Planned at or after this instant (with its offset; `Z` for UTC)."})
+        "description": "Planned at or after this instant, with its offset (`Z` for UTC; "
+                       "in a URL, `+` is written `%2B`)."})
     due_to = ma.fields.AwareDateTime(data_key="to", metadata={
         "description": "Planned before this instant."})
 
