@@ -16,10 +16,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-## The service on SQLite with NCT02495519 loaded: web app and scheduler in one process.
+## The service on SQLite with NCT02495519 loaded: gunicorn and the scheduler, two processes
+## that Ctrl-C stops together.
 run: install
 	$(BIN)/diary db upgrade
 	$(BIN)/diary load-default-study
+	@# Which sites would text nobody about an alert; a finding, not a reason not to start.
+	-$(BIN)/diary check
 	$(BIN)/diary serve --port $(PORT)
 
 ## The tests on SQLite (set TEST_DATABASE_URL for PostgreSQL).

@@ -20,7 +20,12 @@ from api.schemas.regimen import (
     RegimenSchema,
 )
 from api.schemas.sessions import ActivationCodeSchema
-from api.schemas.texts import ReceivedTextQueryArgsSchema, ReceivedTextSchema
+from api.schemas.texts import (
+    MessageQueryArgsSchema,
+    MessageSchema,
+    ReceivedTextQueryArgsSchema,
+    ReceivedTextSchema,
+)
 from diary.operations import activation, participants, regimen, texts
 
 blp = Blueprint("participants", __name__, url_prefix="/participants",
@@ -162,6 +167,23 @@ class ReceivedTexts(MethodView):
     def get(self, filters, participant_id, pagination_parameters):
         """List the texts a participant sent, newest first (`intent=unknown`: to follow up)."""
         rows, total = texts.list_received_texts(
+            current_actor(), participant_id, **filters,
+            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return rows
+
+
+@blp.route("/<int:participant_id>/messages")
+class Messages(MethodView):
+    @staff_required()
+    @blp.arguments(MessageQueryArgsSchema, location="query")
+    @blp.response(200, MessageSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.paginate()
+    def get(self, filters, participant_id, pagination_parameters):
+        """List the texts planned for and sent to a participant, latest due first."""
+        rows, total = texts.list_messages(
             current_actor(), participant_id, **filters,
             page=pagination_parameters.page, page_size=pagination_parameters.page_size,
         )

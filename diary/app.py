@@ -54,6 +54,8 @@ def configure_logging(app: Flask) -> None:
         level=app.config["DIARY_LOG_LEVEL"],
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
     )
+    # The twilio client writes about eleven INFO lines (request, headers) for every text.
+    logging.getLogger("twilio").setLevel(logging.WARNING)
 
 
 def register_extensions(app: Flask) -> None:

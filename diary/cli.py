@@ -73,10 +73,17 @@ def register(app: Flask) -> None:
     app.cli.add_command(staff_cli)
     app.cli.add_command(check_command)
     from diary.jobs import JOBS
-    from notifications.cli import scheduler_command, serve_command
+    from notifications.cli import (
+        fake_twilio_command,
+        scheduler_command,
+        serve_command,
+        sms_cli,
+    )
 
     app.cli.add_command(scheduler_command(JOBS))
-    app.cli.add_command(serve_command(JOBS))
+    app.cli.add_command(serve_command)
+    app.cli.add_command(fake_twilio_command)
+    app.cli.add_command(sms_cli)
 
 
 def _create_app():

@@ -80,6 +80,8 @@ def handle_status_callback(message_sid: str, message_status: str,
     message.status = new
     message.error_code = (error_code or None) and str(error_code)[:20]
     message.updated_at = utcnow()
+    if new == DELIVERED:
+        message.delivered_at = message.updated_at
     if new in NOT_DELIVERED and message.participant_id is not None:
         db.session.flush()
         _after_failure(message)

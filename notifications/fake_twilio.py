@@ -3,7 +3,7 @@
 It speaks just enough of ``POST /2010-04-01/Accounts/{AccountSid}/Messages.json`` for the
 real ``twilio`` client: HTTP basic auth, form fields in, a message resource or a Twilio
 error body out. Answers can be scripted per destination number or queued, and every
-request is recorded for assertions.
+request is recorded for assertions. ``diary fake-twilio`` runs one for a rehearsal.
 """
 
 import base64
@@ -12,6 +12,7 @@ import re
 import secrets
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,11 +60,19 @@ class ReceivedRequest:
 
 
 class FakeTwilio:
-    """A threaded HTTP server on 127.0.0.1 with an ephemeral port."""
+    """A threaded HTTP server on 127.0.0.1, on an ephemeral port unless one is given.
 
-    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "fake-token"):  # noqa: S107 - a fake
+    ``any_credentials`` accepts whatever account and token the client names (a rehearsal
+    needs no real ones); ``on_message`` is called with each request it accepted.
+    """
+
+    def __init__(self, account_sid: str = "AC" + "0" * 32, auth_token: str = "fake-token",  # noqa: S107 - a fake
+                 *, any_credentials: bool = False,
+                 on_message: Callable[["ReceivedRequest"], None] | None = None):
         self.account_sid = account_sid
         self.auth_token = auth_token
+        self.any_credentials = any_credentials
+        self.on_message = on_message
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._by_number: dict[str, Behaviour] = {}
@@ -77,9 +86,9 @@ class FakeTwilio:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeTwilio":
-        """Listen on an ephemeral port and serve in a background thread."""
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+    def start(self, port: int = 0) -> "FakeTwilio":
+        """Listen on ``port`` (an ephemeral one by default) and serve in a background thread."""
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._server.block_on_close = False
         self._thread = threading.Thread(
@@ -140,33 +149,36 @@ class FakeTwilio:
     def answer(self, path: str, auth_header: str | None, form: dict) -> tuple[int, dict]:
         """Decide the status and JSON body for one POST."""
         match = _PATH.match(path)
-        if not match or match["account"] != self.account_sid:
+        if not match or not (self.any_credentials or match["account"] == self.account_sid):
             return 404, _error(404, 20404, "The requested resource was not found")
-        if not self._authorised(auth_header):
+        if not (self.any_credentials or self._authorised(auth_header)):
             return 401, _error(401, 20003, "Authenticate")
         to, body = form.get("To", ""), form.get("Body", "")
         if not to or not body or not (form.get("From") or form.get("MessagingServiceSid")):
             return 400, _error(400, 21604, "A 'To', 'Body' and sender are required")
         behaviour = self._next_behaviour(to)
         sid = "SM" + secrets.token_hex(16) if behaviour.status == 201 else None
-        self._record(ReceivedRequest(
+        received = ReceivedRequest(
             to=to, body=body, from_=form.get("From"),
             messaging_service_sid=form.get("MessagingServiceSid"),
             status_callback=form.get("StatusCallback"),
             validity_period=form.get("ValidityPeriod"),
             status=behaviour.status, sid=sid,
-        ))
+        )
+        self._record(received)
         if behaviour.delay:
             self._stopping.wait(behaviour.delay)
         if sid is None:
             return behaviour.status, _error(behaviour.status, behaviour.code, "Scripted error")
-        return 201, self._resource(sid, form)
+        if self.on_message is not None:
+            self.on_message(received)
+        return 201, self._resource(sid, form, match["account"])
 
-    def _resource(self, sid: str, form: dict) -> dict:
+    def _resource(self, sid: str, form: dict, account_sid: str) -> dict:
         now = format_datetime(utcnow(), usegmt=True)
-        uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages/{sid}.json"
+        uri = f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json"
         return {
-            "sid": sid, "account_sid": self.account_sid, "api_version": "2010-04-01",
+            "sid": sid, "account_sid": account_sid, "api_version": "2010-04-01",
             "to": form["To"], "from": form.get("From"), "body": form["Body"],
             "messaging_service_sid": form.get("MessagingServiceSid"),
             "status": "queued", "direction": "outbound-api", "num_segments": "1",

@@ -24,6 +24,7 @@ CANCELLED = "cancelled"
 EXPIRED = "expired"
 # A reminder whose send was interrupted: it may or may not have left, so it is not resent.
 UNKNOWN = "unknown"
+STATUSES = (PENDING, SENDING, SENT, DELIVERED, UNDELIVERED, FAILED, CANCELLED, EXPIRED, UNKNOWN)
 FINAL_STATUSES = frozenset({DELIVERED, UNDELIVERED, FAILED, CANCELLED, EXPIRED, UNKNOWN})
 
 
@@ -56,6 +57,8 @@ class Message(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When Twilio reported it delivered (updated_at is not it: a late send answer moves it).
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     error_code: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -178,6 +178,8 @@ def enrol_participant(actor: Actor, data: dict) -> Participant:
     record_audit(actor, "prescribed_dose.created", starting, participant_id=participant.id,
                  after=snapshot(starting, ("effective_from", "dose_mg")),
                  reason=STARTING_DOSE_REASON)
+    # A first reminder can fall due minutes from now: plan it with the enrolment itself.
+    replan_participant(participant, now)
     _commit_or_conflict()
     return participant
 

@@ -236,38 +236,6 @@ def test_diary_command_has_scheduler_and_serve(app):
     assert "--port" in runner.invoke(args=["serve", "--help"]).output
 
 
-def test_serve_runs_the_web_app_and_the_scheduler_together(app, monkeypatch):
-    from notifications import cli
-
-    scheduler_started, seen = threading.Event(), {}
-
-    def fake_scheduler(app_, *, stop, jobs):
-        seen["scheduler_app"] = app_
-        scheduler_started.set()
-        stop.wait(10)
-        seen["stopped"] = stop.is_set()
-
-    def fake_server(host, port, app_, **options):
-        # The scheduler is running beside the web server, in the same process.
-        seen["scheduler_running"] = scheduler_started.wait(10)
-        seen["server"] = (host, port, app_)
-
-    monkeypatch.setattr(scheduler, "run_scheduler", fake_scheduler)
-    monkeypatch.setattr(cli, "run_simple", fake_server)
-    monkeypatch.setattr(cli, "_exit_on_sigterm", lambda: None)
-
-    result = app.test_cli_runner().invoke(args=["serve", "--port", "8123"])
-
-    assert result.exit_code == 0, result.output
-    assert seen["server"] == ("127.0.0.1", 8123, app)
-    assert seen["scheduler_running"] is True
-    assert seen["scheduler_app"] is app
-    for thread in threading.enumerate():
-        if thread.name == "diary-scheduler":
-            thread.join(10)
-    assert seen["stopped"] is True  # the server's end stops the scheduler
-
-
 def test_make_run_serves_web_and_scheduler():
     from pathlib import Path
 
@@ -275,3 +243,13 @@ def test_make_run_serves_web_and_scheduler():
     recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "diary serve" in recipe
     assert "--no-scheduler" not in recipe
+
+
+def test_make_run_prints_the_site_check_before_serving_without_stopping_on_it():
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    recipe = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    check = next(line.strip() for line in recipe.splitlines() if "diary check" in line)
+    assert check.startswith("-")  # make goes on when a site would text nobody
+    assert recipe.index("diary check") < recipe.index("diary serve")

@@ -235,7 +235,8 @@ def test_outgoing_sms_repr_hides_number_and_body():
 
 
 def test_twilio_client_logs_carry_no_number_or_body(twilio_sender, fake_twilio, caplog):
-    caplog.set_level(logging.DEBUG)
+    # Even with the client's own logging turned up (an operator debugging), no number or body.
+    caplog.set_level(logging.DEBUG, logger="twilio")
     fake_twilio.queue(fake.ACCEPT, fake.OPTED_OUT)
 
     twilio_sender.send(_sms())
@@ -244,3 +245,12 @@ def test_twilio_client_logs_carry_no_number_or_body(twilio_sender, fake_twilio, 
 
     assert caplog.records, "the twilio client logs its requests"
     assert not [r for r in caplog.records if PHONE in r.getMessage() or BODY in r.getMessage()]
+
+
+def test_a_text_sent_writes_no_info_line_from_the_twilio_client(app, twilio_sender, caplog):
+    caplog.set_level(logging.DEBUG)
+
+    twilio_sender.send(_sms())
+
+    assert [r.getMessage() for r in caplog.records
+            if r.name.startswith("twilio") and r.levelno < logging.WARNING] == []

@@ -128,3 +128,35 @@ def test_a_hold_stops_reminders_and_its_end_brings_them_back(client, participant
                          headers=headers)
     assert ended.status_code == 200, ended.get_json()
     assert [day for _, day, _ in _pending(participant)] == [date(2026, 5, 5)] * 2
+
+
+def _enrol(client, site, headers, **fields):
+    body = {"study_code": "S01-090", "site_id": site.id, "enrolled_on": "2026-05-04",
+            "phone": "010-5550-0190", "sms_consent": True, **fields}
+    response = client.post("/api/v1/participants", json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_enrolment_queues_a_reminder_due_minutes_later_at_once(client, site, headers,
+                                                                clock):
+    # 08:58 in Seoul: the first reminder is two minutes away, before the next planner run.
+    enrolled_at = datetime(2026, 5, 3, 23, 58, tzinfo=UTC)
+    clock.move_to(enrolled_at)
+    participant_id = _enrol(client, site, headers, reminder_time="09:00")
+
+    rows = db.session.execute(
+        select(Message.kind, Message.local_date, Message.due_at, Message.status)
+        .where(Message.participant_id == participant_id).order_by(Message.due_at)
+    ).all()
+    assert [tuple(row) for row in rows][:1] == [
+        ("reminder", TODAY, datetime(2026, 5, 4, 0, tzinfo=UTC), PENDING)]
+    assert plan_reminders(enrolled_at) == 0  # the planner finds nothing missing
+
+
+def test_enrolment_without_consent_queues_no_text(client, site, headers):
+    participant_id = _enrol(client, site, headers, sms_consent=False, phone=None)
+
+    assert db.session.execute(
+        select(Message.id).where(Message.participant_id == participant_id)
+    ).first() is None
