@@ -1,9 +1,9 @@
 """Alerts for study staff: list, read, acknowledge, close."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.errors import ErrorSchema
 from api.schemas.alerts import AlertCloseSchema, AlertQueryArgsSchema, AlertSchema
 from diary.operations.alerts import (

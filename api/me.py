@@ -1,9 +1,9 @@
 """The participant's own diary, reached with the device token: ``/api/v1/me``."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, participant_required
+from api.blueprint import Blueprint
 from api.errors import ErrorSchema
 from api.schemas.doses import (
     AdherenceOverviewSchema,

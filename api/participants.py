@@ -1,9 +1,9 @@
 """Participants for staff: enrolment, the list, changes, regimen, activation codes, audit."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.schemas.audit import AuditEventSchema
 from api.schemas.participants import (
     ParticipantCreateSchema,

@@ -1,9 +1,9 @@
 """Staff sign-in and sign-out, and a participant's phone exchanging its activation code."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.schemas.sessions import ActivateSchema, ActivationSchema, LoginSchema, TokenSchema
 from diary.operations.activation import activate_device
 from diary.operations.sessions import login, logout

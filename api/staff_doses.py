@@ -1,9 +1,9 @@
 """A participant's dose diary as staff see it: ``/api/v1/participants/{id}/doses``."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.errors import ErrorSchema
 from api.schemas.doses import DoseQueryArgsSchema, StaffDoseSchema, StaffDoseWriteSchema
 from diary.operations.doses import DUPLICATE, list_doses_for_staff, record_dose_for_staff
