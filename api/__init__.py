@@ -41,7 +41,10 @@ api = Api(spec_kwargs={"extra_plugins": [BodyErrorsPlugin()]})
 def register_blueprints(app: Flask) -> None:
     """Mount every resource under /api/v1 and document the two kinds of token."""
     from api import health
+    from api.converters import IdConverter
 
+    # Before any route is added: every <int:…> in a path is an id the database can hold.
+    app.url_map.converters["int"] = IdConverter
     api.init_app(app)
     api.spec.components.security_scheme("staffToken", BEARER_SCHEME)
     api.spec.components.security_scheme("deviceToken", BEARER_SCHEME)

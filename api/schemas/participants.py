@@ -12,6 +12,7 @@ from api.schemas.common import (
     reason_field,
     validate_timezone,
 )
+from api.schemas.fields import Id
 from diary.clock import local_today
 from diary.models.participant import LOCALES, STATUSES
 from diary.rules.regimen import is_held, step_mg_on
@@ -28,7 +29,7 @@ class _ParticipantFieldsSchema(WriteSchema):
     """Fields a coordinator sets at enrolment and may change later."""
 
     study_code = ma.fields.String(validate=_STUDY_CODE, metadata={"example": "S01-001"})
-    site_id = ma.fields.Integer(strict=True)
+    site_id = Id()
     enrolled_on = ma.fields.Date(metadata={"description": "Study day 1."})
     timezone = ma.fields.String(validate=validate_timezone,
                                 metadata={"description": "IANA zone; the site's by default."})
@@ -47,7 +48,7 @@ class ParticipantCreateSchema(_ParticipantFieldsSchema):
 
     study_code = ma.fields.String(required=True, validate=_STUDY_CODE,
                                   metadata={"example": "S01-001"})
-    site_id = ma.fields.Integer(required=True, strict=True)
+    site_id = Id(required=True)
     enrolled_on = ma.fields.Date(required=True, metadata={"description": "Study day 1."})
     sms_consent = ma.fields.Boolean(load_default=False)
     proxy_reporter = ma.fields.Boolean(load_default=False)
@@ -74,7 +75,7 @@ class ParticipantQueryArgsSchema(QueryArgsSchema):
     """Filters for the participant list."""
 
     status = ma.fields.String(validate=validate.OneOf(STATUSES))
-    site_id = ma.fields.Integer()
+    site_id = Id(strict=False)
 
 
 def _today(participant):
