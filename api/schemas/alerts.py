@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.schemas.common import QueryArgsSchema, WriteSchema, reason_field
+from api.schemas.fields import Text
 from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, ROUTINE, URGENT
 
 
@@ -31,8 +32,8 @@ class AlertSchema(ma.Schema):
 class AlertQueryArgsSchema(QueryArgsSchema):
     """Filters for the alert list."""
 
-    status = ma.fields.String(validate=ma.validate.OneOf([OPEN, ACKNOWLEDGED, CLOSED]))
-    kind = ma.fields.String(validate=ma.validate.Length(min=1, max=30))
+    status = Text(validate=ma.validate.OneOf([OPEN, ACKNOWLEDGED, CLOSED]))
+    kind = Text(validate=ma.validate.Length(min=1, max=30))
 
 
 class AlertCloseSchema(WriteSchema):

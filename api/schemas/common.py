@@ -7,6 +7,8 @@ from zoneinfo import available_timezones
 
 import marshmallow as ma
 
+from api.schemas.fields import Text
+
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -59,9 +61,9 @@ def _not_blank(value: str) -> None:
         raise ma.ValidationError("Must not be blank.")
 
 
-def reason_field(**kwargs) -> ma.fields.String:
+def reason_field(**kwargs) -> Text:
     """Return the required free-text reason every change to clinical data carries."""
-    return ma.fields.String(
+    return Text(
         required=True,
         validate=[ma.validate.Length(max=1000), _not_blank],
         metadata={"description": "Why the change is made (kept in the audit trail)."},

@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow.validate import Length, OneOf
 
 from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, reason_field
+from api.schemas.fields import Text
 from diary.models.dose_entry import MISSED, MISSED_REASONS, SOURCES, TAKEN
 from diary.operations.doses import SyncItem
 from diary.rules.doses import shape_errors
@@ -18,19 +19,19 @@ class DoseWriteSchema(WriteSchema):
         "description": "Made by the phone for this write; the same id again is a retry."})
     dose_date = ma.fields.Date(required=True, metadata={
         "description": "The participant's local calendar date of the dose."})
-    status = ma.fields.String(required=True, validate=OneOf((TAKEN, MISSED)))
+    status = Text(required=True, validate=OneOf((TAKEN, MISSED)))
     dose_mg = ma.fields.Decimal(places=2, allow_none=True, metadata={
         "description": "Required when taken; more than 0, at most twice the day's dose."})
     taken_at = ma.fields.AwareDateTime(allow_none=True, metadata={
         "description": "ISO 8601 with a UTC offset; within a day of the dose date."})
-    missed_reason = ma.fields.String(allow_none=True, validate=OneOf(MISSED_REASONS))
-    missed_reason_text = ma.fields.String(allow_none=True, validate=Length(max=500), metadata={
+    missed_reason = Text(allow_none=True, validate=OneOf(MISSED_REASONS))
+    missed_reason_text = Text(allow_none=True, validate=Length(max=500), metadata={
         "description": "Required when missed_reason is 'other'."})
     vomited = ma.fields.Boolean(load_default=False)
-    note = ma.fields.String(allow_none=True, validate=Length(max=2000))
-    correction_reason = ma.fields.String(allow_none=True, validate=Length(min=1, max=1000),
-                                         metadata={"description":
-                                                   "Required to correct a day's entry."})
+    note = Text(allow_none=True, validate=Length(max=2000))
+    correction_reason = Text(allow_none=True, validate=Length(min=1, max=1000),
+                             metadata={"description":
+                                       "Required to correct a day's entry."})
 
     @ma.validates_schema
     def _fits_status(self, data, **kwargs):

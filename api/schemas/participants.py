@@ -12,7 +12,7 @@ from api.schemas.common import (
     reason_field,
     validate_timezone,
 )
-from api.schemas.fields import Id
+from api.schemas.fields import Id, Text
 from diary.clock import local_today
 from diary.models.participant import LOCALES, STATUSES
 from diary.rules.regimen import is_held, step_mg_on
@@ -28,31 +28,31 @@ _PHONE = {"description": "Mobile number; national forms are read in the site's c
 class _ParticipantFieldsSchema(WriteSchema):
     """Fields a coordinator sets at enrolment and may change later."""
 
-    study_code = ma.fields.String(validate=_STUDY_CODE, metadata={"example": "S01-001"})
+    study_code = Text(validate=_STUDY_CODE, metadata={"example": "S01-001"})
     site_id = Id()
     enrolled_on = ma.fields.Date(metadata={"description": "Study day 1."})
-    timezone = ma.fields.String(validate=validate_timezone,
-                                metadata={"description": "IANA zone; the site's by default."})
-    locale = ma.fields.String(validate=validate.OneOf(LOCALES))
-    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
+    timezone = Text(validate=validate_timezone,
+                    metadata={"description": "IANA zone; the site's by default."})
+    locale = Text(validate=validate.OneOf(LOCALES))
+    phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
     sms_consent = ma.fields.Boolean()
     reminder_time = LocalTime(metadata={"description": "Local HH:MM; the study's by default."})
     proxy_reporter = ma.fields.Boolean(
         metadata={"description": "A parent reports for a child of 10-17."}
     )
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    status = Text(validate=validate.OneOf(STATUSES))
 
 
 class ParticipantCreateSchema(_ParticipantFieldsSchema):
     """A new participant: no names, only a study code."""
 
-    study_code = ma.fields.String(required=True, validate=_STUDY_CODE,
-                                  metadata={"example": "S01-001"})
+    study_code = Text(required=True, validate=_STUDY_CODE,
+                      metadata={"example": "S01-001"})
     site_id = Id(required=True)
     enrolled_on = ma.fields.Date(required=True, metadata={"description": "Study day 1."})
     sms_consent = ma.fields.Boolean(load_default=False)
     proxy_reporter = ma.fields.Boolean(load_default=False)
-    status = ma.fields.String(load_default="active", validate=validate.OneOf(STATUSES))
+    status = Text(load_default="active", validate=validate.OneOf(STATUSES))
 
     @ma.validates_schema
     def _consent_needs_a_phone(self, data, **kwargs):
@@ -74,7 +74,7 @@ class ParticipantUpdateSchema(_ParticipantFieldsSchema):
 class ParticipantQueryArgsSchema(QueryArgsSchema):
     """Filters for the participant list."""
 
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    status = Text(validate=validate.OneOf(STATUSES))
     site_id = Id(strict=False)
 
 

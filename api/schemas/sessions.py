@@ -4,6 +4,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.schemas.common import LocalTime, WriteSchema
+from api.schemas.fields import Text
 from api.schemas.participants import (
     DOSE_TODAY,
     HELD_TODAY,
@@ -17,9 +18,9 @@ from api.schemas.participants import (
 class LoginSchema(WriteSchema):
     """A staff member's e-mail address and password."""
 
-    email = ma.fields.String(required=True, validate=validate.Length(min=1, max=254))
-    password = ma.fields.String(required=True, load_only=True,
-                                validate=validate.Length(min=1, max=1000))
+    email = Text(required=True, validate=validate.Length(min=1, max=254))
+    password = Text(required=True, load_only=True,
+                    validate=validate.Length(min=1, max=1000))
 
 
 class TokenSchema(ma.Schema):
@@ -39,7 +40,7 @@ class ActivationCodeSchema(ma.Schema):
 class ActivateSchema(WriteSchema):
     """The code a coordinator gave the participant (case, spaces and dashes forgiven)."""
 
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+    code = Text(required=True, validate=validate.Length(min=1, max=40))
 
 
 class DeviceParticipantSchema(ma.Schema):

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.schemas.common import QueryArgsSchema
+from api.schemas.fields import Text
 from notifications.inbound import INTENTS as KEYWORD_INTENTS
 from notifications.inbound import UNKNOWN
 
@@ -23,4 +24,4 @@ class ReceivedTextSchema(ma.Schema):
 class ReceivedTextQueryArgsSchema(QueryArgsSchema):
     """Filters for a participant's received texts."""
 
-    intent = ma.fields.String(validate=ma.validate.OneOf(INTENTS))
+    intent = Text(validate=ma.validate.OneOf(INTENTS))
