@@ -8,6 +8,7 @@ from sqlalchemy import insert
 
 from diary.clock import utcnow
 from diary.extensions import db
+from diary.json import decimal_to_json
 from diary.models import AuditEvent
 
 
@@ -18,7 +19,8 @@ def snapshot(row, fields) -> dict:
 
 def _json_safe(value):
     if isinstance(value, Decimal):
-        return str(value)
+        # A number, as the API shows it: 400, not "400.00".
+        return decimal_to_json(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value

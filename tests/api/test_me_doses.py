@@ -97,8 +97,8 @@ def test_correction_supersedes_the_entry_and_keeps_its_history(client, headers, 
         select(AuditEvent).where(AuditEvent.participant_id == patient.id)
         .order_by(AuditEvent.id)).scalars().all()
     assert [e.action for e in events] == ["dose.recorded", "dose.corrected"]
-    assert events[1].before["dose_mg"] == "400.00"
-    assert events[1].after["dose_mg"] == "300.00"
+    assert events[1].before["dose_mg"] == 400
+    assert events[1].after["dose_mg"] == 300
     assert events[1].reason == "Took 300, not 400"
 
 
