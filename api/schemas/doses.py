@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow.validate import Length, OneOf
 
 from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, reason_field
-from api.schemas.fields import Text
+from api.schemas.fields import Day, Instant, Milligrams, QueryBoolean, StrictBoolean, Text
 from diary.models.dose_entry import MISSED, MISSED_REASONS, SOURCES, TAKEN
 from diary.operations.doses import SyncItem
 from diary.rules.doses import shape_errors
@@ -17,17 +17,17 @@ class DoseWriteSchema(WriteSchema):
 
     client_id = ma.fields.UUID(required=True, metadata={
         "description": "Made by the phone for this write; the same id again is a retry."})
-    dose_date = ma.fields.Date(required=True, metadata={
+    dose_date = Day(required=True, metadata={
         "description": "The participant's local calendar date of the dose."})
     status = Text(required=True, validate=OneOf((TAKEN, MISSED)))
-    dose_mg = ma.fields.Decimal(places=2, allow_none=True, metadata={
+    dose_mg = Milligrams(allow_none=True, metadata={
         "description": "Required when taken; more than 0, at most twice the day's dose."})
-    taken_at = ma.fields.AwareDateTime(allow_none=True, metadata={
+    taken_at = Instant(allow_none=True, metadata={
         "description": "ISO 8601 with a UTC offset; within a day of the dose date."})
     missed_reason = Text(allow_none=True, validate=OneOf(MISSED_REASONS))
     missed_reason_text = Text(allow_none=True, validate=Length(max=500), metadata={
         "description": "Required when missed_reason is 'other'."})
-    vomited = ma.fields.Boolean(load_default=False)
+    vomited = StrictBoolean(load_default=False)
     note = Text(allow_none=True, validate=Length(max=2000))
     correction_reason = Text(allow_none=True, validate=Length(min=1, max=1000),
                              metadata={"description":
@@ -79,9 +79,9 @@ class StaffDoseSchema(DoseSchema):
 class DoseQueryArgsSchema(QueryArgsSchema):
     """A window of dose dates, inclusive; ``history`` adds every superseded version."""
 
-    start = ma.fields.Date(data_key="from", load_default=None)
-    end = ma.fields.Date(data_key="to", load_default=None)
-    history = ma.fields.Boolean(load_default=False)
+    start = Day(data_key="from", load_default=None)
+    end = Day(data_key="to", load_default=None)
+    history = QueryBoolean(load_default=False)
 
 
 class SyncSchema(WriteSchema):

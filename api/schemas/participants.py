@@ -12,7 +12,7 @@ from api.schemas.common import (
     reason_field,
     validate_timezone,
 )
-from api.schemas.fields import Id, Text
+from api.schemas.fields import Day, Id, StrictBoolean, Text
 from diary.clock import local_today
 from diary.models.participant import LOCALES, STATUSES
 from diary.rules.regimen import is_held, step_mg_on
@@ -30,14 +30,14 @@ class _ParticipantFieldsSchema(WriteSchema):
 
     study_code = Text(validate=_STUDY_CODE, metadata={"example": "S01-001"})
     site_id = Id()
-    enrolled_on = ma.fields.Date(metadata={"description": "Study day 1."})
+    enrolled_on = Day(metadata={"description": "Study day 1."})
     timezone = Text(validate=validate_timezone,
                     metadata={"description": "IANA zone; the site's by default."})
     locale = Text(validate=validate.OneOf(LOCALES))
     phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
-    sms_consent = ma.fields.Boolean()
+    sms_consent = StrictBoolean()
     reminder_time = LocalTime(metadata={"description": "Local HH:MM; the study's by default."})
-    proxy_reporter = ma.fields.Boolean(
+    proxy_reporter = StrictBoolean(
         metadata={"description": "A parent reports for a child of 10-17."}
     )
     status = Text(validate=validate.OneOf(STATUSES))
@@ -49,9 +49,9 @@ class ParticipantCreateSchema(_ParticipantFieldsSchema):
     study_code = Text(required=True, validate=_STUDY_CODE,
                       metadata={"example": "S01-001"})
     site_id = Id(required=True)
-    enrolled_on = ma.fields.Date(required=True, metadata={"description": "Study day 1."})
-    sms_consent = ma.fields.Boolean(load_default=False)
-    proxy_reporter = ma.fields.Boolean(load_default=False)
+    enrolled_on = Day(required=True, metadata={"description": "Study day 1."})
+    sms_consent = StrictBoolean(load_default=False)
+    proxy_reporter = StrictBoolean(load_default=False)
     status = Text(load_default="active", validate=validate.OneOf(STATUSES))
 
     @ma.validates_schema

@@ -52,7 +52,7 @@ def test_missed_dose_is_recorded_with_its_reason(client, headers):
 def test_same_write_again_answers_200_with_the_same_entry(client, headers):
     body = taken()
     first = post(client, headers, body)
-    again = post(client, headers, dict(body, dose_mg="400.00",
+    again = post(client, headers, dict(body, dose_mg=400.00,
                                        taken_at="2026-03-04T23:00:00+00:00"))
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json()["id"] == first.get_json()["id"]

@@ -3,8 +3,6 @@
 import pytest
 import time_machine
 
-from api.schemas import alerts, common, doses, participants, regimen, sessions, texts
-from api.schemas.fields import Text
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, taken
 from tests.factories import auth, make_participant, make_staff, token_for
 
@@ -71,21 +69,3 @@ def test_a_nul_in_a_reason_is_422(client, site):
                             headers=headers)
     assert response.status_code == 422
     assert list(response.get_json()["errors"]) == ["reason"]
-
-
-def _request_schemas():
-    modules = (alerts, common, doses, participants, regimen, sessions, texts)
-    bases = (common.WriteSchema, common.QueryArgsSchema)
-    for module in modules:
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, bases) and value not in bases:
-                yield value
-
-
-def test_every_string_a_request_can_carry_is_a_text_field():
-    schemas = list(_request_schemas())
-    assert len(schemas) >= 10
-    for schema in schemas:
-        for name, field in schema().load_fields.items():
-            if isinstance(field, common.ma.fields.String):
-                assert isinstance(field, Text), f"{schema.__name__}.{name}"
