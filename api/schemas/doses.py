@@ -87,7 +87,8 @@ class DoseQueryArgsSchema(QueryArgsSchema):
 class SyncSchema(WriteSchema):
     """What an offline phone uploads: its entries, in any order."""
 
-    entries = ma.fields.List(ma.fields.Raw(), required=True,
+    # Raw, and null allowed: each entry is read on its own, and a bad one is rejected alone.
+    entries = ma.fields.List(ma.fields.Raw(allow_none=True), required=True,
                              validate=Length(max=MAX_SYNC_ENTRIES, error=(
                                  "At most {max} entries per upload; send the rest in "
                                  "another upload.")),
@@ -102,7 +103,8 @@ class SyncResultSchema(ma.Schema):
     result = ma.fields.String(metadata={
         "enum": ["created", "duplicate", "corrected", "rejected"]})
     entry = ma.fields.Nested(DoseSchema, allow_none=True)
-    code = ma.fields.Integer(metadata={"description": "409 or 422, when rejected"})
+    code = ma.fields.Integer(metadata={
+        "description": "When rejected: 409 or 422 (fix the entry), 500 (a fault on our side)"})
     message = ma.fields.String()
     errors = ma.fields.Dict()
 

@@ -7,12 +7,13 @@ COMMIT. A retry or a correction also loads the entry it found, unless the sessio
 it; a correction adds the UPDATE that supersedes the old version.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date
 from decimal import Decimal
 
 from sqlalchemy import Date, and_, bindparam, exists, insert, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 from sqlalchemy.orm import make_transient_to_detached
 
 from diary.actor import Actor
@@ -34,6 +35,8 @@ AUDITED_FIELDS = ("dose_date", "version", "is_current", "status", "dose_mg", "ta
                   "superseded_at", "recorded_by_staff_id")
 CORRECTION_NEEDED = "This day already has an entry; send a correction_reason to correct it."
 RACED = "The entry changed while it was being written; retry."
+UNFORESEEN = "This entry could not be recorded because of a fault on our side; it is logged."
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -374,6 +377,14 @@ def _sync_one(participant, study, item: SyncItem, actor: Actor) -> dict:
         except IntegrityError:
             savepoint.rollback()
             continue
+        except (OperationalError, DisconnectionError):
+            raise  # the database is gone: the whole upload is answered 503 and retried
+        except Exception as exc:
+            # One entry must not sink the upload, or the phone resends it for ever.
+            savepoint.rollback()
+            log.error("sync entry not recorded: %s", type(exc).__name__)
+            return {"client_id": item.client_id, "result": "rejected", "code": 500,
+                    "message": UNFORESEEN, "errors": {}}
         savepoint.commit()
         return {"client_id": item.client_id, "result": result.outcome, "entry": result.entry}
     return _rejected(item.client_id, Conflict(RACED))
