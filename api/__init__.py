@@ -20,22 +20,26 @@ class Api(SmorestApi):
         pass
 
 
-class BodyErrorsPlugin(BasePlugin):
-    """Document the refusals any JSON body can meet before its schema reads it.
+class ErrorResponsesPlugin(BasePlugin):
+    """Document the refusals an operation can meet before or beside its own decorators.
 
     A body that is not JSON, or not valid JSON, is a 400; one over MAX_CONTENT_LENGTH is
-    a 413. flask-smorest documents only what the view's decorators declare.
+    a 413. Any operation answers 503 while the database is out of reach. flask-smorest
+    documents only what the view's decorators declare.
     """
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for operation in (operations or {}).values():
-            if isinstance(operation, dict) and "requestBody" in operation:
-                responses = operation.setdefault("responses", {})
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
                 responses.setdefault(400, HTTPStatus.BAD_REQUEST.name)
                 responses.setdefault(413, HTTPStatus(413).name)
+            responses.setdefault(503, HTTPStatus.SERVICE_UNAVAILABLE.name)
 
 
-api = Api(spec_kwargs={"extra_plugins": [BodyErrorsPlugin()]})
+api = Api(spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
 
 
 def register_blueprints(app: Flask) -> None:
