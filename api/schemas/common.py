@@ -1,13 +1,12 @@
 """Fields and bases shared by the API's schemas."""
 
-import functools
 import re
 from datetime import time
-from zoneinfo import available_timezones
 
 import marshmallow as ma
 
 from api.schemas.fields import Text
+from diary.rules.zones import is_region_zone
 
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -45,15 +44,13 @@ class LocalTime(ma.fields.Field):
         return time(int(match.group(1)), int(match.group(2)))
 
 
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def validate_timezone(value: str) -> None:
-    """Accept only IANA zone names (``Asia/Seoul``), not abbreviations or offsets."""
-    if value not in _zone_names():
-        raise ma.ValidationError("Not an IANA time zone name, such as Asia/Seoul.")
+    """Accept only canonical zones of places (``Asia/Seoul``), not abbreviations or offsets."""
+    if not is_region_zone(value):
+        raise ma.ValidationError(
+            "Not the time zone of a place: use a tz database zone such as Asia/Seoul or "
+            "America/New_York. Offsets and abbreviations (UTC+9, EST, Etc/GMT-9) know no "
+            "daylight saving time.")
 
 
 def _not_blank(value: str) -> None:

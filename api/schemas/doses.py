@@ -125,9 +125,11 @@ class ProfileSchema(ma.Schema):
     study = ma.fields.Nested(StudySummarySchema)
     enrolled_on = ma.fields.Date(attribute="participant.enrolled_on")
     today = ma.fields.Date(metadata={"description": "Today in the participant's time zone."})
-    study_day = ma.fields.Integer()
+    study_day = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Day 1 = enrolment; null before day 1: not started yet."})
+    started = ma.fields.Boolean(metadata={"description": "Day 1 has come."})
     prescribed_mg_today = ma.fields.Decimal(allow_none=True, metadata={
-        "description": "None when the drug is held today."})
+        "description": "Null when the drug is held today, and before day 1."})
     held_today = ma.fields.Boolean()
     timezone = ma.fields.String(attribute="participant.timezone")
     locale = ma.fields.String(attribute="participant.locale")
@@ -159,8 +161,11 @@ class AdherenceFiguresSchema(ma.Schema):
 
 class AdherenceOverviewSchema(ma.Schema):
     today = ma.fields.Date()
-    study_day = ma.fields.Integer()
-    study_week = ma.fields.Integer()
+    study_day = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Null before day 1: not started yet."})
+    study_week = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Days 1-7 are week 1; null before day 1."})
+    started = ma.fields.Boolean(metadata={"description": "Day 1 has come."})
     threshold = ma.fields.Decimal()
     so_far = ma.fields.Nested(AdherenceFiguresSchema)
     this_week = ma.fields.Nested(AdherenceFiguresSchema)

@@ -15,8 +15,8 @@ from api.schemas.common import (
 from api.schemas.fields import Day, Id, StrictBoolean, Text
 from diary.clock import local_today
 from diary.models.participant import LOCALES, STATUSES
+from diary.rules.enrolment import current_study_day
 from diary.rules.regimen import is_held, step_mg_on
-from diary.rules.study_days import study_day
 
 _STUDY_CODE = validate.Regexp(
     re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),
@@ -52,7 +52,8 @@ class ParticipantCreateSchema(_ParticipantFieldsSchema):
     enrolled_on = Day(required=True, metadata={"description": "Study day 1."})
     sms_consent = StrictBoolean(load_default=False)
     proxy_reporter = StrictBoolean(load_default=False)
-    status = Text(load_default="active", validate=validate.OneOf(STATUSES))
+    status = Text(load_default="active", validate=validate.OneOf(
+        ["active"], error="A participant is enrolled active; withdraw or complete later."))
 
     @ma.validates_schema
     def _consent_needs_a_phone(self, data, **kwargs):
@@ -82,9 +83,14 @@ def _today(participant):
     return local_today(participant.timezone)
 
 
-def study_day_today(participant) -> int:
-    """Return the participant's study day on their local today."""
-    return study_day(day=_today(participant), enrolled_on=participant.enrolled_on)
+def study_day_today(participant) -> int | None:
+    """Return the participant's study day on their local today; None before day 1."""
+    return current_study_day(participant.enrolled_on, _today(participant))
+
+
+def started_today(participant) -> bool:
+    """Say whether the participant's day 1 has come, in their time zone."""
+    return _today(participant) >= participant.enrolled_on
 
 
 def dose_mg_today(participant):
@@ -97,8 +103,11 @@ def on_hold_today(participant) -> bool:
     return is_held(_today(participant), participant.dose_holds)
 
 
-STUDY_DAY = {"type": "integer", "description": "Today (local); day 1 = enrolment, no day 0."}
-DOSE_TODAY = {"type": "number", "description": "Prescribed today (mg), holds aside."}
+STUDY_DAY = {"type": "integer", "description": "Today (local); day 1 = enrolment, no day 0. "
+             "Null before day 1: not started yet."}
+STARTED = {"type": "boolean", "description": "Day 1 (the enrolment date) has come."}
+DOSE_TODAY = {"type": "number", "description": "Prescribed today (mg), holds aside; null "
+              "before day 1."}
 HELD_TODAY = {"type": "boolean", "description": "Drug held today."}
 
 
@@ -120,8 +129,9 @@ class ParticipantSchema(ma.Schema):
     reminder_time = LocalTime()
     proxy_reporter = ma.fields.Boolean()
     status = ma.fields.String()
-    study_day = ma.fields.Function(study_day_today, metadata=STUDY_DAY)
-    current_dose_mg = ma.fields.Function(dose_mg_today, metadata=DOSE_TODAY)
+    study_day = ma.fields.Function(study_day_today, allow_none=True, metadata=STUDY_DAY)
+    started = ma.fields.Function(started_today, metadata=STARTED)
+    current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)
     on_hold = ma.fields.Function(on_hold_today, metadata=HELD_TODAY)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()

@@ -67,5 +67,5 @@ class RegimenSchema(ma.Schema):
     participant_id = ma.fields.Integer(attribute="id")
     prescribed_doses = ma.fields.List(ma.fields.Nested(PrescribedDoseSchema))
     holds = ma.fields.List(ma.fields.Nested(DoseHoldSchema), attribute="dose_holds")
-    current_dose_mg = ma.fields.Function(dose_mg_today, metadata=DOSE_TODAY)
+    current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)
     on_hold = ma.fields.Function(on_hold_today, metadata=HELD_TODAY)

@@ -8,9 +8,11 @@ from api.schemas.fields import Text
 from api.schemas.participants import (
     DOSE_TODAY,
     HELD_TODAY,
+    STARTED,
     STUDY_DAY,
     dose_mg_today,
     on_hold_today,
+    started_today,
     study_day_today,
 )
 
@@ -55,8 +57,9 @@ class DeviceParticipantSchema(ma.Schema):
     proxy_reporter = ma.fields.Boolean()
     sms_consent = ma.fields.Boolean()
     status = ma.fields.String()
-    study_day = ma.fields.Function(study_day_today, metadata=STUDY_DAY)
-    current_dose_mg = ma.fields.Function(dose_mg_today, metadata=DOSE_TODAY)
+    study_day = ma.fields.Function(study_day_today, allow_none=True, metadata=STUDY_DAY)
+    started = ma.fields.Function(started_today, metadata=STARTED)
+    current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)
     on_hold = ma.fields.Function(on_hold_today, metadata=HELD_TODAY)
 
 

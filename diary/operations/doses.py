@@ -24,6 +24,7 @@ from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Study
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.participants import get_participant_for_staff
 from diary.rules import doses as rules
+from diary.rules.enrolment import current_study_day
 from diary.rules.study_days import day_bounds, is_late, study_day
 from notifications.outbox import cancel_day_reminders
 
@@ -420,7 +421,8 @@ def participant_profile(participant: Participant, study: Study) -> dict:
         "participant": participant,
         "study": study,
         "today": today,
-        "study_day": study_day(participant.enrolled_on, today),
+        "study_day": current_study_day(participant.enrolled_on, today),
+        "started": today >= participant.enrolled_on,
         "prescribed_mg_today": None if held else step_mg,
         "held_today": bool(held),
     }
