@@ -53,7 +53,8 @@ def validate_timezone(value: str) -> None:
             "daylight saving time.")
 
 
-def _not_blank(value: str) -> None:
+def not_blank(value: str) -> None:
+    """Refuse a string of nothing but spaces: a reason has to say something."""
     if not value.strip():
         raise ma.ValidationError("Must not be blank.")
 
@@ -62,7 +63,7 @@ def reason_field(**kwargs) -> Text:
     """Return the required free-text reason every change to clinical data carries."""
     return Text(
         required=True,
-        validate=[ma.validate.Length(max=1000), _not_blank],
+        validate=[ma.validate.Length(max=1000), not_blank],
         metadata={"description": "Why the change is made (kept in the audit trail)."},
         **kwargs,
     )

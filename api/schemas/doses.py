@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow.validate import Length, OneOf
 
-from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, reason_field
+from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, not_blank, reason_field
 from api.schemas.fields import Day, Instant, Milligrams, QueryBoolean, StrictBoolean, Text
 from diary.models.dose_entry import MISSED, MISSED_REASONS, SOURCES, TAKEN
 from diary.operations.doses import SyncItem
@@ -29,7 +29,7 @@ class DoseWriteSchema(WriteSchema):
         "description": "Required when missed_reason is 'other'."})
     vomited = StrictBoolean(load_default=False)
     note = Text(allow_none=True, validate=Length(max=2000))
-    correction_reason = Text(allow_none=True, validate=Length(min=1, max=1000),
+    correction_reason = Text(allow_none=True, validate=[Length(max=1000), not_blank],
                              metadata={"description":
                                        "Required to correct a day's entry."})
 

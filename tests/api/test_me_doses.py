@@ -214,3 +214,12 @@ def test_recording_a_dose_takes_five_statements(client, headers, count_queries):
     assert response.status_code == 201
     verbs = [statement.split(None, 1)[0].upper() for statement in statements]
     assert verbs == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE"]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t\n"])
+def test_a_blank_correction_reason_is_422_and_changes_nothing(client, headers, reason):
+    post(client, headers, taken(dose_mg=400))
+    response = post(client, headers, taken(dose_mg=300, correction_reason=reason))
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["correction_reason"]
+    assert [e["dose_mg"] for e in client.get(MY_DOSES, headers=headers).get_json()] == [400]
