@@ -67,7 +67,7 @@ def _api_blueprints():
 
 
 def _plain_blueprints():
-    """Return blueprints outside the documented API (webhooks)."""
-    from api import webhooks
+    """Return blueprints outside the documented API (webhooks, the docs page's assets)."""
+    from api import docs, webhooks
 
-    return [webhooks.bp]
+    return [webhooks.bp, docs.bp]
