@@ -4,7 +4,14 @@ from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
 from api.blueprint import Blueprint
-from api.schemas.sessions import ActivateSchema, ActivationSchema, LoginSchema, TokenSchema
+from api.schemas.sessions import (
+    ACTIVATE_EXAMPLE,
+    LOGIN_EXAMPLE,
+    ActivateSchema,
+    ActivationSchema,
+    LoginSchema,
+    TokenSchema,
+)
 from diary.operations.activation import activate_device
 from diary.operations.sessions import login, logout
 
@@ -17,7 +24,7 @@ _NO_TOKEN = {"security": []}
 @blp.route("/login")
 class Login(MethodView):
     @blp.doc(**_NO_TOKEN)
-    @blp.arguments(LoginSchema)
+    @blp.arguments(LoginSchema, example=LOGIN_EXAMPLE)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
     def post(self, credentials):
@@ -38,7 +45,7 @@ class Logout(MethodView):
 @blp.route("/activate")
 class Activate(MethodView):
     @blp.doc(**_NO_TOKEN)
-    @blp.arguments(ActivateSchema)
+    @blp.arguments(ActivateSchema, example=ACTIVATE_EXAMPLE)
     @blp.response(200, ActivationSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
     def post(self, body):

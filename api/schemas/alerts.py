@@ -40,3 +40,6 @@ class AlertCloseSchema(WriteSchema):
     """Why the alert is closed."""
 
     reason = reason_field()
+
+
+ALERT_CLOSE_EXAMPLE = {"reason": "Called the participant: new number recorded"}

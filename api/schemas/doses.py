@@ -40,10 +40,28 @@ class DoseWriteSchema(WriteSchema):
             raise ma.ValidationError(errors)
 
 
+DOSE_WRITE_EXAMPLE = {
+    "client_id": "3b241101-e2bb-4255-8caf-4136c566a962", "dose_date": "2026-03-05",
+    "status": "taken", "dose_mg": 400, "taken_at": "2026-03-05T08:30:00+09:00",
+    "vomited": False, "note": "With breakfast",
+}
+MISSED_DOSE_EXAMPLE = {
+    "client_id": "9f0d6f3e-4c1a-4f7e-9a53-2f1de1c0b7aa", "dose_date": "2026-03-06",
+    "status": "missed", "missed_reason": "forgot",
+}
+
+
 class StaffDoseWriteSchema(DoseWriteSchema):
     """An entry staff record on a participant's behalf, with the reason they do."""
 
     reason = reason_field()
+
+
+STAFF_DOSE_WRITE_EXAMPLE = {
+    "client_id": "5e2b8a4c-1d7f-4b39-8f0e-6a9c3d2e1f04", "dose_date": "2026-03-04",
+    "status": "taken", "dose_mg": 400, "taken_at": "2026-03-04T08:10:00+09:00",
+    "reason": "Told the coordinator by phone; the app was not set up yet",
+}
 
 
 class DoseSchema(ma.Schema):
@@ -94,6 +112,9 @@ class SyncSchema(WriteSchema):
                                  "another upload.")),
                              metadata={"description": "Dose entries (see DoseWrite), "
                                                       f"at most {MAX_SYNC_ENTRIES}."})
+
+
+SYNC_EXAMPLE = {"entries": [DOSE_WRITE_EXAMPLE, MISSED_DOSE_EXAMPLE]}
 
 
 class SyncResultSchema(ma.Schema):

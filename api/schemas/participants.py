@@ -61,6 +61,13 @@ class ParticipantCreateSchema(_ParticipantFieldsSchema):
             raise ma.ValidationError("Consent to texts needs a phone number.", "sms_consent")
 
 
+PARTICIPANT_CREATE_EXAMPLE = {
+    "study_code": "S01-001", "site_id": 1, "enrolled_on": "2026-03-02",
+    "timezone": "Asia/Seoul", "locale": "ko", "phone": "010-2000-0000", "sms_consent": True,
+    "reminder_time": "09:00", "proxy_reporter": False,
+}
+
+
 class ParticipantUpdateSchema(_ParticipantFieldsSchema):
     """Changes to a participant: only the fields given change, and a reason is required."""
 
@@ -70,6 +77,10 @@ class ParticipantUpdateSchema(_ParticipantFieldsSchema):
     def _something_changes(self, data, **kwargs):
         if set(data) <= {"reason"}:
             raise ma.ValidationError("Name at least one field to change.", "_schema")
+
+
+PARTICIPANT_UPDATE_EXAMPLE = {"reminder_time": "19:30",
+                              "reason": "Now takes the dose with dinner"}
 
 
 class ParticipantQueryArgsSchema(QueryArgsSchema):

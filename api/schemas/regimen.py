@@ -17,6 +17,10 @@ class DoseChangeCreateSchema(WriteSchema):
     reason = reason_field()
 
 
+DOSE_CHANGE_EXAMPLE = {"effective_from": "2026-03-16", "dose_mg": 300,
+                       "reason": "Grade 3 periorbital oedema: reduced per protocol"}
+
+
 class DoseHoldCreateSchema(WriteSchema):
     """A period in which the drug is held; no end date while it is open."""
 
@@ -31,12 +35,19 @@ class DoseHoldCreateSchema(WriteSchema):
             raise ma.ValidationError("Before the start date.", "end_date")
 
 
+DOSE_HOLD_EXAMPLE = {"start_date": "2026-04-01", "end_date": "2026-04-07",
+                     "reason": "Grade 3 neutropenia"}
+
+
 class DoseHoldEndSchema(WriteSchema):
     """The last day of an open hold."""
 
     end_date = Day(required=True,
                    metadata={"description": "Last day held (inclusive)."})
     reason = reason_field()
+
+
+DOSE_HOLD_END_EXAMPLE = {"end_date": "2026-04-05", "reason": "Neutrophils recovered early"}
 
 
 class PrescribedDoseSchema(ma.Schema):

@@ -25,6 +25,10 @@ class LoginSchema(WriteSchema):
                     validate=validate.Length(min=1, max=1000))
 
 
+LOGIN_EXAMPLE = {"email": "coordinator@severance.example.org",
+                 "password": "correct horse battery staple"}
+
+
 class TokenSchema(ma.Schema):
     """A bearer token and when it stops working."""
 
@@ -43,6 +47,9 @@ class ActivateSchema(WriteSchema):
     """The code a coordinator gave the participant (case, spaces and dashes forgiven)."""
 
     code = Text(required=True, validate=validate.Length(min=1, max=40))
+
+
+ACTIVATE_EXAMPLE = {"code": "K7QX-3M9D"}
 
 
 class DeviceParticipantSchema(ma.Schema):
