@@ -5,6 +5,7 @@ from http import HTTPStatus
 from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api as SmorestApi
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from api.auth import BEARER_SCHEME
 from api.errors import ErrorSchema
@@ -18,6 +19,14 @@ class Api(SmorestApi):
     def _register_error_handlers(self):
         # api.errors registers one handler set for the whole app, API or not.
         pass
+
+    def _register_pagination_header(self):
+        # X-Pagination carries JSON text; a header "schema" of type object would mean
+        # OpenAPI's k=v,k=v form. A header's "content" says what the text encodes.
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
 
 
 class ErrorResponsesPlugin(BasePlugin):
