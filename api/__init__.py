@@ -5,6 +5,7 @@ from http import HTTPStatus
 from apispec import BasePlugin
 from flask import Flask
 from flask_smorest import Api as SmorestApi
+from flask_smorest.pagination import PaginationMetadataSchema
 
 from api.auth import BEARER_SCHEME
 from api.errors import ErrorSchema
@@ -19,29 +20,44 @@ class Api(SmorestApi):
         # api.errors registers one handler set for the whole app, API or not.
         pass
 
+    def _register_pagination_header(self):
+        # X-Pagination carries JSON text; a header "schema" of type object would mean
+        # OpenAPI's k=v,k=v form. A header's "content" says what the text encodes.
+        self.spec.components.header("PAGINATION", {
+            "description": "Pagination metadata, as JSON",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }, lazy=True)
 
-class BodyErrorsPlugin(BasePlugin):
-    """Document the refusals any JSON body can meet before its schema reads it.
+
+class ErrorResponsesPlugin(BasePlugin):
+    """Document the refusals an operation can meet before or beside its own decorators.
 
     A body that is not JSON, or not valid JSON, is a 400; one over MAX_CONTENT_LENGTH is
-    a 413. flask-smorest documents only what the view's decorators declare.
+    a 413. Any operation answers 503 while the database is out of reach. flask-smorest
+    documents only what the view's decorators declare.
     """
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         for operation in (operations or {}).values():
-            if isinstance(operation, dict) and "requestBody" in operation:
-                responses = operation.setdefault("responses", {})
+            if not isinstance(operation, dict):
+                continue
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
                 responses.setdefault(400, HTTPStatus.BAD_REQUEST.name)
                 responses.setdefault(413, HTTPStatus(413).name)
+            responses.setdefault(503, HTTPStatus.SERVICE_UNAVAILABLE.name)
 
 
-api = Api(spec_kwargs={"extra_plugins": [BodyErrorsPlugin()]})
+api = Api(spec_kwargs={"extra_plugins": [ErrorResponsesPlugin()]})
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount every resource under /api/v1 and document the two kinds of token."""
     from api import health
+    from api.converters import IdConverter
 
+    # Before any route is added: every <int:…> in a path is an id the database can hold.
+    app.url_map.converters["int"] = IdConverter
     api.init_app(app)
     api.spec.components.security_scheme("staffToken", BEARER_SCHEME)
     api.spec.components.security_scheme("deviceToken", BEARER_SCHEME)
@@ -61,7 +77,7 @@ def _api_blueprints():
 
 
 def _plain_blueprints():
-    """Return blueprints outside the documented API (webhooks)."""
-    from api import webhooks
+    """Return blueprints outside the documented API (webhooks, the docs page's assets)."""
+    from api import docs, webhooks
 
-    return [webhooks.bp]
+    return [webhooks.bp, docs.bp]

@@ -1,11 +1,16 @@
 """Alerts for study staff: list, read, acknowledge, close."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.errors import ErrorSchema
-from api.schemas.alerts import AlertCloseSchema, AlertQueryArgsSchema, AlertSchema
+from api.schemas.alerts import (
+    ALERT_CLOSE_EXAMPLE,
+    AlertCloseSchema,
+    AlertQueryArgsSchema,
+    AlertSchema,
+)
 from diary.operations.alerts import (
     acknowledge_alert,
     close_alert,
@@ -62,7 +67,7 @@ class AlertAcknowledge(MethodView):
 @blp.route("/<int:alert_id>/close")
 class AlertClose(MethodView):
     @staff_required("coordinator", "investigator", "admin")
-    @blp.arguments(alert_close_schema)
+    @blp.arguments(alert_close_schema, example=ALERT_CLOSE_EXAMPLE)
     @blp.response(200, alert_schema)
     @blp.alt_response(404, schema=ErrorSchema, description="No such alert at the caller's sites.")
     @blp.alt_response(409, schema=ErrorSchema, description="The alert is already closed.")

@@ -5,13 +5,18 @@ from http import HTTPStatus
 
 import marshmallow as ma
 from flask import Flask, jsonify
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
 from diary.errors import DomainError
 from diary.extensions import db
 
 log = logging.getLogger(__name__)
+
+# How long a client should wait before trying again when the database is out of reach
+# (a restart or a failover takes seconds; a phone app retries on 503).
+RETRY_AFTER_SECONDS = 10
 
 
 class ErrorSchema(ma.Schema):
@@ -71,9 +76,34 @@ def handle_domain_error(error: DomainError):
     return error_response(error.status, error.message, error.errors)
 
 
+def database_unavailable(error: Exception) -> bool:
+    """Say whether an error means the database cannot be reached (not a fault of ours)."""
+    if isinstance(error, OperationalError | DisconnectionError | PoolTimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        # The connection is gone; the pool drops it and the session is reset below.
+        db.session.remove()
+
+
+def handle_database_unavailable(error: Exception):
+    """Answer 503 with Retry-After: the database is out of reach, the request may be retried."""
+    _rollback_quietly()
+    log.error("database unavailable: %s", type(error).__name__)
+    return error_response(503, "The database cannot be reached just now; try again shortly.",
+                          headers=[("Retry-After", str(RETRY_AFTER_SECONDS))])
+
+
 def handle_unexpected(error: Exception):
     """Log the failure (type and place, never request data) and answer a bare 500."""
-    db.session.rollback()
+    if database_unavailable(error):
+        return handle_database_unavailable(error)
+    _rollback_quietly()
     if isinstance(error, SQLAlchemyError):
         # SQLAlchemy messages can quote row values; the engine hides parameters, and
         # the class name is enough to find the traceback's cause.

@@ -3,7 +3,7 @@
 from flask import Blueprint
 from sqlalchemy import text
 
-from api.errors import error_response
+from api.errors import database_unavailable, handle_database_unavailable
 from diary.extensions import db
 
 bp = Blueprint("health", __name__)
@@ -20,7 +20,8 @@ def readyz():
     """Say whether the database answers."""
     try:
         db.session.execute(text("SELECT 1"))
-    except Exception:
-        db.session.rollback()
-        return error_response(503, "The database is not reachable.")
+    except Exception as exc:
+        if not database_unavailable(exc):
+            raise
+        return handle_database_unavailable(exc)
     return {"status": "ok", "database": "ok"}

@@ -1,11 +1,13 @@
 """The participant's own diary, reached with the device token: ``/api/v1/me``."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, participant_required
+from api.blueprint import Blueprint
 from api.errors import ErrorSchema
 from api.schemas.doses import (
+    DOSE_WRITE_EXAMPLE,
+    SYNC_EXAMPLE,
     AdherenceOverviewSchema,
     DoseQueryArgsSchema,
     DoseSchema,
@@ -51,7 +53,7 @@ class MyDoses(MethodView):
 
     @participant_required
     # An instance, not the class: webargs would build a new schema for every request.
-    @blp.arguments(DoseWriteSchema())
+    @blp.arguments(DoseWriteSchema(), example=DOSE_WRITE_EXAMPLE)
     @blp.response(201, DoseSchema)
     @blp.alt_response(200, schema=DoseSchema, description="The same write again: its entry.")
     @blp.alt_response(409, schema=ErrorSchema, description=CONFLICTS)
@@ -65,7 +67,7 @@ class MyDoses(MethodView):
 @blp.route("/sync")
 class MySync(MethodView):
     @participant_required
-    @blp.arguments(SyncSchema)
+    @blp.arguments(SyncSchema, example=SYNC_EXAMPLE)
     @blp.response(200, SyncResponseSchema)
     def post(self, data):
         """Upload entries kept offline; each is recorded or refused on its own."""

@@ -1,17 +1,22 @@
 """Participants for staff: enrolment, the list, changes, regimen, activation codes, audit."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.schemas.audit import AuditEventSchema
 from api.schemas.participants import (
+    PARTICIPANT_CREATE_EXAMPLE,
+    PARTICIPANT_UPDATE_EXAMPLE,
     ParticipantCreateSchema,
     ParticipantQueryArgsSchema,
     ParticipantSchema,
     ParticipantUpdateSchema,
 )
 from api.schemas.regimen import (
+    DOSE_CHANGE_EXAMPLE,
+    DOSE_HOLD_END_EXAMPLE,
+    DOSE_HOLD_EXAMPLE,
     DoseChangeCreateSchema,
     DoseHoldCreateSchema,
     DoseHoldEndSchema,
@@ -50,7 +55,7 @@ class Participants(MethodView):
         return rows
 
     @staff_required(*EDITORS)
-    @blp.arguments(ParticipantCreateSchema)
+    @blp.arguments(ParticipantCreateSchema, example=PARTICIPANT_CREATE_EXAMPLE)
     @blp.response(201, ParticipantSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
@@ -74,7 +79,7 @@ class ParticipantById(MethodView):
         return participants.get_participant(current_actor(), participant_id)
 
     @staff_required(*EDITORS)
-    @blp.arguments(ParticipantUpdateSchema)
+    @blp.arguments(ParticipantUpdateSchema, example=PARTICIPANT_UPDATE_EXAMPLE)
     @blp.response(200, ParticipantSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -96,7 +101,7 @@ class Regimen(MethodView):
 @blp.route("/<int:participant_id>/dose-changes")
 class DoseChanges(MethodView):
     @staff_required(*EDITORS)
-    @blp.arguments(DoseChangeCreateSchema)
+    @blp.arguments(DoseChangeCreateSchema, example=DOSE_CHANGE_EXAMPLE)
     @blp.response(201, PrescribedDoseSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -108,7 +113,7 @@ class DoseChanges(MethodView):
 @blp.route("/<int:participant_id>/dose-holds")
 class DoseHolds(MethodView):
     @staff_required(*EDITORS)
-    @blp.arguments(DoseHoldCreateSchema)
+    @blp.arguments(DoseHoldCreateSchema, example=DOSE_HOLD_EXAMPLE)
     @blp.response(201, DoseHoldSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -120,7 +125,7 @@ class DoseHolds(MethodView):
 @blp.route("/<int:participant_id>/dose-holds/<int:hold_id>")
 class DoseHoldById(MethodView):
     @staff_required(*EDITORS)
-    @blp.arguments(DoseHoldEndSchema)
+    @blp.arguments(DoseHoldEndSchema, example=DOSE_HOLD_END_EXAMPLE)
     @blp.response(200, DoseHoldSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")

@@ -1,11 +1,18 @@
 """Staff sign-in, sign-out and first password; a participant's phone exchanging its code."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
-from api.schemas.sessions import ActivateSchema, ActivationSchema, LoginSchema, TokenSchema
-from api.schemas.staff import SetPasswordSchema
+from api.blueprint import Blueprint
+from api.schemas.sessions import (
+    ACTIVATE_EXAMPLE,
+    LOGIN_EXAMPLE,
+    ActivateSchema,
+    ActivationSchema,
+    LoginSchema,
+    TokenSchema,
+)
+from api.schemas.staff import SET_PASSWORD_EXAMPLE, SetPasswordSchema
 from diary.operations.activation import activate_device
 from diary.operations.sessions import login, logout
 from diary.operations.set_password import set_password
@@ -19,7 +26,7 @@ _NO_TOKEN = {"security": []}
 @blp.route("/login")
 class Login(MethodView):
     @blp.doc(**_NO_TOKEN)
-    @blp.arguments(LoginSchema)
+    @blp.arguments(LoginSchema, example=LOGIN_EXAMPLE)
     @blp.response(200, TokenSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
     def post(self, credentials):
@@ -40,7 +47,7 @@ class Logout(MethodView):
 @blp.route("/set-password")
 class SetPassword(MethodView):
     @blp.doc(**_NO_TOKEN)
-    @blp.arguments(SetPasswordSchema)
+    @blp.arguments(SetPasswordSchema, example=SET_PASSWORD_EXAMPLE)
     @blp.response(204)
     @blp.alt_response(401, response="UNAUTHORIZED")
     def post(self, body):
@@ -51,7 +58,7 @@ class SetPassword(MethodView):
 @blp.route("/activate")
 class Activate(MethodView):
     @blp.doc(**_NO_TOKEN)
-    @blp.arguments(ActivateSchema)
+    @blp.arguments(ActivateSchema, example=ACTIVATE_EXAMPLE)
     @blp.response(200, ActivationSchema)
     @blp.alt_response(401, response="UNAUTHORIZED")
     def post(self, body):

@@ -1,10 +1,13 @@
 """Staff accounts: admins manage them; everyone edits their own (``/staff/me``)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.schemas.staff import (
+    OWN_ACCOUNT_UPDATE_EXAMPLE,
+    STAFF_CREATE_EXAMPLE,
+    STAFF_UPDATE_EXAMPLE,
     OwnAccountUpdateSchema,
     SetPasswordCodeSchema,
     StaffCreatedSchema,
@@ -38,7 +41,7 @@ class Staff(MethodView):
         return rows
 
     @staff_required("admin")
-    @blp.arguments(StaffCreateSchema)
+    @blp.arguments(StaffCreateSchema, example=STAFF_CREATE_EXAMPLE)
     @blp.response(201, StaffCreatedSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data):
@@ -57,7 +60,7 @@ class OwnAccount(MethodView):
         return current_actor().staff
 
     @staff_required()
-    @blp.arguments(OwnAccountUpdateSchema)
+    @blp.arguments(OwnAccountUpdateSchema, example=OWN_ACCOUNT_UPDATE_EXAMPLE)
     @blp.response(200, StaffSchema)
     @blp.doc(description=WRONG_CURRENT)
     def patch(self, changes):
@@ -75,7 +78,7 @@ class StaffById(MethodView):
         return staff.get_staff(current_actor(), staff_id)
 
     @staff_required("admin")
-    @blp.arguments(StaffUpdateSchema)
+    @blp.arguments(StaffUpdateSchema, example=STAFF_UPDATE_EXAMPLE)
     @blp.response(200, StaffSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")

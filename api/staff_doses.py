@@ -1,11 +1,16 @@
 """A participant's dose diary as staff see it: ``/api/v1/participants/{id}/doses``."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.errors import ErrorSchema
-from api.schemas.doses import DoseQueryArgsSchema, StaffDoseSchema, StaffDoseWriteSchema
+from api.schemas.doses import (
+    STAFF_DOSE_WRITE_EXAMPLE,
+    DoseQueryArgsSchema,
+    StaffDoseSchema,
+    StaffDoseWriteSchema,
+)
 from diary.operations.doses import DUPLICATE, list_doses_for_staff, record_dose_for_staff
 
 blp = Blueprint("staff_doses", __name__, url_prefix="/participants",
@@ -26,7 +31,7 @@ class ParticipantDoses(MethodView):
                                     history=history)
 
     @staff_required("coordinator", "admin")
-    @blp.arguments(StaffDoseWriteSchema)
+    @blp.arguments(StaffDoseWriteSchema, example=STAFF_DOSE_WRITE_EXAMPLE)
     @blp.response(201, StaffDoseSchema)
     @blp.alt_response(200, schema=StaffDoseSchema, description="The same write again.")
     @blp.alt_response(404, schema=ErrorSchema, description="Not a participant of your sites.")

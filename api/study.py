@@ -1,9 +1,9 @@
 """The study's protocol figures and the caller's sites, for staff."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
 from api.schemas.study import SiteSchema, StudyQueryArgsSchema, StudySchema
 from diary.operations.sites import list_sites
 from diary.operations.study_info import study_for_staff, study_summary

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as settings
 from api import register_blueprints
 from api.errors import error_response, register_error_handlers
+from api.request import DiaryRequest
 from diary.extensions import db, migrate
 from diary.json import DiaryJSONProvider
 from diary.paths import MIGRATIONS_DIR
@@ -25,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     Settings come from the environment; ``config`` overrides them (tests, scripts).
     """
     app = Flask(__name__, instance_relative_config=False)
+    app.request_class = DiaryRequest
     app.json_provider_class = DiaryJSONProvider
     app.json = DiaryJSONProvider(app)
     app.config.from_mapping(settings.from_environment())

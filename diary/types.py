@@ -33,3 +33,8 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+# The largest id an ``Integer`` primary key holds on every database we run on
+# (PostgreSQL's 4-byte integer; SQLite's are 8 bytes). Beyond it nothing can match.
+MAX_ID = 2**31 - 1

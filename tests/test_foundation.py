@@ -66,7 +66,7 @@ def test_docs_page_renders_the_openapi_document(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     page = response.get_data(as_text=True)
-    assert "redoc" in page.lower()
+    assert "swagger-ui" in page.lower()
     assert "/api/v1/openapi.json" in page
 
 

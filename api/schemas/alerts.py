@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.schemas.common import QueryArgsSchema, WriteSchema, reason_field
+from api.schemas.fields import Text
 from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN, ROUTINE, URGENT
 from diary.rules.alerts import ALERT_KIND_NAMES
 
@@ -34,11 +35,14 @@ class AlertSchema(ma.Schema):
 class AlertQueryArgsSchema(QueryArgsSchema):
     """Filters for the alert list."""
 
-    status = ma.fields.String(validate=ma.validate.OneOf([OPEN, ACKNOWLEDGED, CLOSED]))
-    kind = ma.fields.String(validate=ma.validate.OneOf(ALERT_KIND_NAMES))
+    status = Text(validate=ma.validate.OneOf([OPEN, ACKNOWLEDGED, CLOSED]))
+    kind = Text(validate=ma.validate.OneOf(ALERT_KIND_NAMES))
 
 
 class AlertCloseSchema(WriteSchema):
     """Why the alert is closed."""
 
     reason = reason_field()
+
+
+ALERT_CLOSE_EXAMPLE = {"reason": "Called the participant: new number recorded"}

@@ -1,11 +1,12 @@
 """Fields and bases shared by the API's schemas."""
 
-import functools
 import re
 from datetime import time
-from zoneinfo import available_timezones
 
 import marshmallow as ma
+
+from api.schemas.fields import Text
+from diary.rules.zones import is_region_zone
 
 _HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -43,57 +44,26 @@ class LocalTime(ma.fields.Field):
         return time(int(match.group(1)), int(match.group(2)))
 
 
-@functools.cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def validate_timezone(value: str) -> None:
-    """Accept only IANA zone names (``Asia/Seoul``), not abbreviations or offsets."""
-    if value not in _zone_names():
-        raise ma.ValidationError("Not an IANA time zone name, such as Asia/Seoul.")
+    """Accept only canonical zones of places (``Asia/Seoul``), not abbreviations or offsets."""
+    if not is_region_zone(value):
+        raise ma.ValidationError(
+            "Not the time zone of a place: use a tz database zone such as Asia/Seoul or "
+            "America/New_York. Offsets and abbreviations (UTC+9, EST, Etc/GMT-9) know no "
+            "daylight saving time.")
 
 
-def _not_blank(value: str) -> None:
+def not_blank(value: str) -> None:
+    """Refuse a string of nothing but spaces: a reason has to say something."""
     if not value.strip():
         raise ma.ValidationError("Must not be blank.")
 
 
-def reason_field(*, required: bool = True, **kwargs) -> ma.fields.String:
+def reason_field(*, required: bool = True, **kwargs) -> Text:
     """Return the free-text reason every change to clinical data carries (never blank)."""
-    return ma.fields.String(
+    return Text(
         required=required,
-        validate=[ma.validate.Length(max=1000), _not_blank],
+        validate=[ma.validate.Length(max=1000), not_blank],
         metadata={"description": "Why the change is made (kept in the audit trail)."},
         **kwargs,
     )
-
-
-# PostgreSQL's integer: an id beyond it names no row (and must not reach the database).
-_MAX_ID = 2**31 - 1
-
-
-class SiteRef(ma.fields.Field):
-    """A site named by its code (a JSON string, ``"SEV"``) or its id (a JSON integer)."""
-
-    default_error_messages = {
-        "invalid": 'A site code (a string such as "SEV") or a site id (an integer).',
-    }
-
-    def __init__(self, *, metadata: dict | None = None, **kwargs):
-        documented = {
-            "oneOf": [{"type": "string", "minLength": 1, "maxLength": 40, "example": "SEV"},
-                      {"type": "integer", "minimum": 1, "maximum": _MAX_ID}],
-            "example": "SEV",
-        }
-        super().__init__(metadata=documented | (metadata or {}), **kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= _MAX_ID:
-            return value
-        if isinstance(value, str) and 1 <= len(value.strip()) <= 40:
-            return value.strip()
-        raise self.make_error("invalid")

@@ -5,7 +5,8 @@ from typing import NamedTuple
 import marshmallow as ma
 from marshmallow.validate import Length, OneOf
 
-from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, reason_field
+from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, not_blank, reason_field
+from api.schemas.fields import Day, Instant, Milligrams, QueryBoolean, StrictBoolean, Text
 from diary.models.dose_entry import MISSED, MISSED_REASONS, SOURCES, TAKEN
 from diary.operations.doses import SyncItem
 from diary.rules.doses import DoseInput, shape_errors
@@ -18,21 +19,21 @@ class DoseWriteSchema(WriteSchema):
 
     client_id = ma.fields.UUID(required=True, metadata={
         "description": "Made by the phone for this write; the same id again is a retry."})
-    dose_date = ma.fields.Date(required=True, metadata={
+    dose_date = Day(required=True, metadata={
         "description": "The participant's local calendar date of the dose."})
-    status = ma.fields.String(required=True, validate=OneOf((TAKEN, MISSED)))
-    dose_mg = ma.fields.Decimal(places=2, allow_none=True, metadata={
+    status = Text(required=True, validate=OneOf((TAKEN, MISSED)))
+    dose_mg = Milligrams(allow_none=True, metadata={
         "description": "Required when taken; more than 0, at most twice the day's dose."})
-    taken_at = ma.fields.AwareDateTime(allow_none=True, metadata={
+    taken_at = Instant(allow_none=True, metadata={
         "description": "ISO 8601 with a UTC offset; within a day of the dose date."})
-    missed_reason = ma.fields.String(allow_none=True, validate=OneOf(MISSED_REASONS))
-    missed_reason_text = ma.fields.String(allow_none=True, validate=Length(max=500), metadata={
+    missed_reason = Text(allow_none=True, validate=OneOf(MISSED_REASONS))
+    missed_reason_text = Text(allow_none=True, validate=Length(max=500), metadata={
         "description": "Required when missed_reason is 'other'."})
-    vomited = ma.fields.Boolean(load_default=False)
-    note = ma.fields.String(allow_none=True, validate=Length(max=2000))
-    correction_reason = ma.fields.String(allow_none=True, validate=Length(min=1, max=1000),
-                                         metadata={"description":
-                                                   "Required to correct a day's entry."})
+    vomited = StrictBoolean(load_default=False)
+    note = Text(allow_none=True, validate=Length(max=2000))
+    correction_reason = Text(allow_none=True, validate=[Length(max=1000), not_blank],
+                             metadata={"description":
+                                       "Required to correct a day's entry."})
 
     @ma.validates_schema
     def _fits_status(self, data, **kwargs):
@@ -52,6 +53,17 @@ class StaffDoseWrite(NamedTuple):
     reason: str
 
 
+DOSE_WRITE_EXAMPLE = {
+    "client_id": "3b241101-e2bb-4255-8caf-4136c566a962", "dose_date": "2026-03-05",
+    "status": "taken", "dose_mg": 400, "taken_at": "2026-03-05T08:30:00+09:00",
+    "vomited": False, "note": "With breakfast",
+}
+MISSED_DOSE_EXAMPLE = {
+    "client_id": "9f0d6f3e-4c1a-4f7e-9a53-2f1de1c0b7aa", "dose_date": "2026-03-06",
+    "status": "missed", "missed_reason": "forgot",
+}
+
+
 class StaffDoseWriteSchema(DoseWriteSchema):
     """An entry staff record on a participant's behalf, with the reason they do."""
 
@@ -61,6 +73,13 @@ class StaffDoseWriteSchema(DoseWriteSchema):
     def _as_input(self, data, **kwargs) -> StaffDoseWrite:
         reason = data.pop("reason")
         return StaffDoseWrite(DoseInput(**data), reason)
+
+
+STAFF_DOSE_WRITE_EXAMPLE = {
+    "client_id": "5e2b8a4c-1d7f-4b39-8f0e-6a9c3d2e1f04", "dose_date": "2026-03-04",
+    "status": "taken", "dose_mg": 400, "taken_at": "2026-03-04T08:10:00+09:00",
+    "reason": "Told the coordinator by phone; the app was not set up yet",
+}
 
 
 class DoseSchema(ma.Schema):
@@ -96,20 +115,24 @@ class StaffDoseSchema(DoseSchema):
 class DoseQueryArgsSchema(QueryArgsSchema):
     """A window of dose dates, inclusive; ``history`` adds every superseded version."""
 
-    start = ma.fields.Date(data_key="from", load_default=None)
-    end = ma.fields.Date(data_key="to", load_default=None)
-    history = ma.fields.Boolean(load_default=False)
+    start = Day(data_key="from", load_default=None)
+    end = Day(data_key="to", load_default=None)
+    history = QueryBoolean(load_default=False)
 
 
 class SyncSchema(WriteSchema):
     """What an offline phone uploads: its entries, in any order."""
 
-    entries = ma.fields.List(ma.fields.Raw(), required=True,
+    # Raw, and null allowed: each entry is read on its own, and a bad one is rejected alone.
+    entries = ma.fields.List(ma.fields.Raw(allow_none=True), required=True,
                              validate=Length(max=MAX_SYNC_ENTRIES, error=(
                                  "At most {max} entries per upload; send the rest in "
                                  "another upload.")),
                              metadata={"description": "Dose entries (see DoseWrite), "
                                                       f"at most {MAX_SYNC_ENTRIES}."})
+
+
+SYNC_EXAMPLE = {"entries": [DOSE_WRITE_EXAMPLE, MISSED_DOSE_EXAMPLE]}
 
 
 class SyncResultSchema(ma.Schema):
@@ -119,7 +142,8 @@ class SyncResultSchema(ma.Schema):
     result = ma.fields.String(metadata={
         "enum": ["created", "duplicate", "corrected", "rejected"]})
     entry = ma.fields.Nested(DoseSchema, allow_none=True)
-    code = ma.fields.Integer(metadata={"description": "409 or 422, when rejected"})
+    code = ma.fields.Integer(metadata={
+        "description": "When rejected: 409 or 422 (fix the entry), 500 (a fault on our side)"})
     message = ma.fields.String()
     errors = ma.fields.Dict()
 
@@ -140,9 +164,11 @@ class ProfileSchema(ma.Schema):
     study = ma.fields.Nested(StudySummarySchema)
     enrolled_on = ma.fields.Date(attribute="participant.enrolled_on")
     today = ma.fields.Date(metadata={"description": "Today in the participant's time zone."})
-    study_day = ma.fields.Integer()
+    study_day = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Day 1 = enrolment; null before day 1: not started yet."})
+    started = ma.fields.Boolean(metadata={"description": "Day 1 has come."})
     prescribed_mg_today = ma.fields.Decimal(allow_none=True, metadata={
-        "description": "None when the drug is held today."})
+        "description": "Null when the drug is held today, and before day 1."})
     held_today = ma.fields.Boolean()
     timezone = ma.fields.String(attribute="participant.timezone")
     locale = ma.fields.String(attribute="participant.locale")
@@ -174,8 +200,11 @@ class AdherenceFiguresSchema(ma.Schema):
 
 class AdherenceOverviewSchema(ma.Schema):
     today = ma.fields.Date()
-    study_day = ma.fields.Integer()
-    study_week = ma.fields.Integer()
+    study_day = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Null before day 1: not started yet."})
+    study_week = ma.fields.Integer(allow_none=True, metadata={
+        "description": "Days 1-7 are week 1; null before day 1."})
+    started = ma.fields.Boolean(metadata={"description": "Day 1 has come."})
     threshold = ma.fields.Decimal()
     so_far = ma.fields.Nested(AdherenceFiguresSchema)
     this_week = ma.fields.Nested(AdherenceFiguresSchema)

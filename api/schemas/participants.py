@@ -8,11 +8,11 @@ from marshmallow import validate
 from api.schemas.common import (
     LocalTime,
     QueryArgsSchema,
-    SiteRef,
     WriteSchema,
     reason_field,
     validate_timezone,
 )
+from api.schemas.fields import Day, Id, SiteRef, StrictBoolean, Text
 from diary.models.participant import LOCALES, STATUSES
 from diary.operations.regimen import standing_today
 
@@ -29,31 +29,32 @@ _SITE_ID = {"description": "The site's id (the older form of site)."}
 class _ParticipantFieldsSchema(WriteSchema):
     """Fields a coordinator sets at enrolment and may change later."""
 
-    study_code = ma.fields.String(validate=_STUDY_CODE, metadata={"example": "S01-001"})
+    study_code = Text(validate=_STUDY_CODE, metadata={"example": "S01-001"})
     site = SiteRef(metadata=_SITE)
-    site_id = ma.fields.Integer(strict=True, metadata=_SITE_ID)
-    enrolled_on = ma.fields.Date(metadata={"description": "Study day 1."})
-    timezone = ma.fields.String(validate=validate_timezone,
-                                metadata={"description": "IANA zone; the site's by default."})
-    locale = ma.fields.String(validate=validate.OneOf(LOCALES))
-    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
-    sms_consent = ma.fields.Boolean()
+    site_id = Id(metadata=_SITE_ID)
+    enrolled_on = Day(metadata={"description": "Study day 1."})
+    timezone = Text(validate=validate_timezone,
+                    metadata={"description": "IANA zone; the site's by default."})
+    locale = Text(validate=validate.OneOf(LOCALES))
+    phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
+    sms_consent = StrictBoolean()
     reminder_time = LocalTime(metadata={"description": "Local HH:MM; the study's by default."})
-    proxy_reporter = ma.fields.Boolean(
+    proxy_reporter = StrictBoolean(
         metadata={"description": "A parent reports for a child of 10-17."}
     )
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
+    status = Text(validate=validate.OneOf(STATUSES))
 
 
 class ParticipantCreateSchema(_ParticipantFieldsSchema):
     """A new participant: no names, only a study code."""
 
-    study_code = ma.fields.String(required=True, validate=_STUDY_CODE,
-                                  metadata={"example": "S01-001"})
-    enrolled_on = ma.fields.Date(required=True, metadata={"description": "Study day 1."})
-    sms_consent = ma.fields.Boolean(load_default=False)
-    proxy_reporter = ma.fields.Boolean(load_default=False)
-    status = ma.fields.String(load_default="active", validate=validate.OneOf(STATUSES))
+    study_code = Text(required=True, validate=_STUDY_CODE,
+                      metadata={"example": "S01-001"})
+    enrolled_on = Day(required=True, metadata={"description": "Study day 1."})
+    sms_consent = StrictBoolean(load_default=False)
+    proxy_reporter = StrictBoolean(load_default=False)
+    status = Text(load_default="active", validate=validate.OneOf(
+        ["active"], error="A participant is enrolled active; withdraw or complete later."))
 
     @ma.validates_schema
     def _site_named_once(self, data, **kwargs):
@@ -65,6 +66,13 @@ class ParticipantCreateSchema(_ParticipantFieldsSchema):
     def _consent_needs_a_phone(self, data, **kwargs):
         if data.get("sms_consent") and not data.get("phone"):
             raise ma.ValidationError("Consent to texts needs a phone number.", "sms_consent")
+
+
+PARTICIPANT_CREATE_EXAMPLE = {
+    "study_code": "S01-001", "site_id": 1, "enrolled_on": "2026-03-02",
+    "timezone": "Asia/Seoul", "locale": "ko", "phone": "010-2000-0000", "sms_consent": True,
+    "reminder_time": "09:00", "proxy_reporter": False,
+}
 
 
 class ParticipantUpdateSchema(_ParticipantFieldsSchema):
@@ -84,17 +92,26 @@ def _not_both_site_fields(data: dict) -> None:
         raise ma.ValidationError("Give site or site_id, not both.", "site")
 
 
+PARTICIPANT_UPDATE_EXAMPLE = {"reminder_time": "19:30",
+                              "reason": "Now takes the dose with dinner"}
+
+
 class ParticipantQueryArgsSchema(QueryArgsSchema):
     """Filters for the participant list."""
 
-    status = ma.fields.String(validate=validate.OneOf(STATUSES))
-    site_id = ma.fields.Integer()
+    status = Text(validate=validate.OneOf(STATUSES))
+    site_id = Id(strict=False)
 
 
 # Today's figures come from the domain's one function (diary.operations.regimen).
-def study_day_today(participant) -> int:
-    """Return the participant's study day on their local today."""
+def study_day_today(participant) -> int | None:
+    """Return the participant's study day on their local today; None before day 1."""
     return standing_today(participant).study_day
+
+
+def started_today(participant) -> bool:
+    """Say whether the participant's day 1 has come, in their time zone."""
+    return standing_today(participant).started
 
 
 def dose_mg_today(participant):
@@ -107,8 +124,11 @@ def on_hold_today(participant) -> bool:
     return standing_today(participant).held
 
 
-STUDY_DAY = {"type": "integer", "description": "Today (local); day 1 = enrolment, no day 0."}
-DOSE_TODAY = {"type": "number", "description": "Prescribed today (mg), holds aside."}
+STUDY_DAY = {"type": "integer", "description": "Today (local); day 1 = enrolment, no day 0. "
+             "Null before day 1: not started yet."}
+STARTED = {"type": "boolean", "description": "Day 1 (the enrolment date) has come."}
+DOSE_TODAY = {"type": "number", "description": "Prescribed today (mg), holds aside; null "
+              "before day 1."}
 HELD_TODAY = {"type": "boolean", "description": "Drug held today."}
 
 
@@ -130,8 +150,9 @@ class ParticipantSchema(ma.Schema):
     reminder_time = LocalTime()
     proxy_reporter = ma.fields.Boolean()
     status = ma.fields.String()
-    study_day = ma.fields.Function(study_day_today, metadata=STUDY_DAY)
-    current_dose_mg = ma.fields.Function(dose_mg_today, metadata=DOSE_TODAY)
+    study_day = ma.fields.Function(study_day_today, allow_none=True, metadata=STUDY_DAY)
+    started = ma.fields.Function(started_today, metadata=STARTED)
+    current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)
     on_hold = ma.fields.Function(on_hold_today, metadata=HELD_TODAY)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()

@@ -1,9 +1,9 @@
 """A participant's regimen: dose changes and holds."""
 
 import marshmallow as ma
-from marshmallow import validate
 
 from api.schemas.common import WriteSchema, reason_field
+from api.schemas.fields import Day, Milligrams
 from api.schemas.participants import DOSE_TODAY, HELD_TODAY, dose_mg_today, on_hold_today
 
 _MG = {"description": "Milligrams a day", "example": 300}
@@ -12,18 +12,21 @@ _MG = {"description": "Milligrams a day", "example": 300}
 class DoseChangeCreateSchema(WriteSchema):
     """A new daily dose from a date on."""
 
-    effective_from = ma.fields.Date(required=True)
-    dose_mg = ma.fields.Decimal(required=True, places=2, allow_nan=False, metadata=_MG,
-                                validate=validate.Range(min=0, min_inclusive=False))
+    effective_from = Day(required=True)
+    dose_mg = Milligrams(required=True, metadata=_MG)
     reason = reason_field()
+
+
+DOSE_CHANGE_EXAMPLE = {"effective_from": "2026-03-16", "dose_mg": 300,
+                       "reason": "Grade 3 periorbital oedema: reduced per protocol"}
 
 
 class DoseHoldCreateSchema(WriteSchema):
     """A period in which the drug is held; no end date while it is open."""
 
-    start_date = ma.fields.Date(required=True)
-    end_date = ma.fields.Date(load_default=None, allow_none=True,
-                              metadata={"description": "Last day held (inclusive)."})
+    start_date = Day(required=True)
+    end_date = Day(load_default=None, allow_none=True,
+                   metadata={"description": "Last day held (inclusive)."})
     reason = reason_field()
 
     @ma.validates_schema
@@ -32,12 +35,19 @@ class DoseHoldCreateSchema(WriteSchema):
             raise ma.ValidationError("Before the start date.", "end_date")
 
 
+DOSE_HOLD_EXAMPLE = {"start_date": "2026-04-01", "end_date": "2026-04-07",
+                     "reason": "Grade 3 neutropenia"}
+
+
 class DoseHoldEndSchema(WriteSchema):
     """The last day of an open hold."""
 
-    end_date = ma.fields.Date(required=True,
-                              metadata={"description": "Last day held (inclusive)."})
+    end_date = Day(required=True,
+                   metadata={"description": "Last day held (inclusive)."})
     reason = reason_field()
+
+
+DOSE_HOLD_END_EXAMPLE = {"end_date": "2026-04-05", "reason": "Neutrophils recovered early"}
 
 
 class PrescribedDoseSchema(ma.Schema):
@@ -68,5 +78,5 @@ class RegimenSchema(ma.Schema):
     participant_id = ma.fields.Integer(attribute="id")
     prescribed_doses = ma.fields.List(ma.fields.Nested(PrescribedDoseSchema))
     holds = ma.fields.List(ma.fields.Nested(DoseHoldSchema), attribute="dose_holds")
-    current_dose_mg = ma.fields.Function(dose_mg_today, metadata=DOSE_TODAY)
+    current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)
     on_hold = ma.fields.Function(on_hold_today, metadata=HELD_TODAY)

@@ -4,12 +4,15 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.schemas.common import LocalTime, WriteSchema
+from api.schemas.fields import Text
 from api.schemas.participants import (
     DOSE_TODAY,
     HELD_TODAY,
+    STARTED,
     STUDY_DAY,
     dose_mg_today,
     on_hold_today,
+    started_today,
     study_day_today,
 )
 
@@ -17,9 +20,13 @@ from api.schemas.participants import (
 class LoginSchema(WriteSchema):
     """A staff member's e-mail address and password."""
 
-    email = ma.fields.String(required=True, validate=validate.Length(min=1, max=254))
-    password = ma.fields.String(required=True, load_only=True,
-                                validate=validate.Length(min=1, max=1000))
+    email = Text(required=True, validate=validate.Length(min=1, max=254))
+    password = Text(required=True, load_only=True,
+                    validate=validate.Length(min=1, max=1000))
+
+
+LOGIN_EXAMPLE = {"email": "coordinator@severance.example.org",
+                 "password": "correct horse battery staple"}
 
 
 class TokenSchema(ma.Schema):
@@ -39,7 +46,10 @@ class ActivationCodeSchema(ma.Schema):
 class ActivateSchema(WriteSchema):
     """The code a coordinator gave the participant (case, spaces and dashes forgiven)."""
 
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=40))
+    code = Text(required=True, validate=validate.Length(min=1, max=40))
+
+
+ACTIVATE_EXAMPLE = {"code": "K7QX-3M9D"}
 
 
 class DeviceParticipantSchema(ma.Schema):
@@ -54,8 +64,9 @@ class DeviceParticipantSchema(ma.Schema):
     proxy_reporter = ma.fields.Boolean()
     sms_consent = ma.fields.Boolean()
     status = ma.fields.String()
-    study_day = ma.fields.Function(study_day_today, metadata=STUDY_DAY)
-    current_dose_mg = ma.fields.Function(dose_mg_today, metadata=DOSE_TODAY)
+    study_day = ma.fields.Function(study_day_today, allow_none=True, metadata=STUDY_DAY)
+    started = ma.fields.Function(started_today, metadata=STARTED)
+    current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)
     on_hold = ma.fields.Function(on_hold_today, metadata=HELD_TODAY)
 
 

@@ -3,7 +3,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from api.schemas.common import QueryArgsSchema, SiteRef, WriteSchema, reason_field
+from api.schemas.common import QueryArgsSchema, WriteSchema, reason_field
+from api.schemas.fields import Id, QueryBoolean, SiteRef, StrictBoolean, Text
 from diary.models.staff_user import ROLES
 
 _PHONE = {"description": "Mobile number for alert texts; a national form is read in the "
@@ -53,15 +54,15 @@ class StaffCreatedSchema(StaffSchema):
 class StaffCreateSchema(WriteSchema):
     """A new staff member: they set their own password with the code in the answer."""
 
-    email = ma.fields.Email(required=True, validate=validate.Length(max=254),
-                            metadata={"example": "kim.coordinator@example.org"})
-    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES),
-                            metadata={"example": "coordinator"})
+    email = Text(required=True, validate=[validate.Email(), validate.Length(max=254)],
+                 metadata={"example": "kim.coordinator@example.org"})
+    role = Text(required=True, validate=validate.OneOf(ROLES),
+                metadata={"example": "coordinator"})
     sites = ma.fields.List(SiteRef(), load_default=list, validate=validate.Length(max=100),
                            metadata=_SITES)
-    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
-    locale = ma.fields.String(validate=validate.Length(min=2, max=5), metadata=_LOCALE)
-    alerts_enabled = ma.fields.Boolean(load_default=True, metadata=_ALERTS)
+    phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
+    locale = Text(validate=validate.Length(min=2, max=5), metadata=_LOCALE)
+    alerts_enabled = StrictBoolean(load_default=True, metadata=_ALERTS)
 
 
 class StaffUpdateSchema(WriteSchema):
@@ -70,13 +71,13 @@ class StaffUpdateSchema(WriteSchema):
     ``sites`` replaces the list. A change of role, sites or active signs the person out.
     """
 
-    email = ma.fields.Email(validate=validate.Length(max=254))
-    role = ma.fields.String(validate=validate.OneOf(ROLES))
+    email = Text(validate=[validate.Email(), validate.Length(max=254)])
+    role = Text(validate=validate.OneOf(ROLES))
     sites = ma.fields.List(SiteRef(), validate=validate.Length(max=100), metadata=_SITES)
-    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
-    locale = ma.fields.String(validate=validate.Length(min=2, max=5), metadata=_LOCALE)
-    alerts_enabled = ma.fields.Boolean(metadata=_ALERTS)
-    active = ma.fields.Boolean(metadata={"description": "false deactivates (never deleted)."})
+    phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
+    locale = Text(validate=validate.Length(min=2, max=5), metadata=_LOCALE)
+    alerts_enabled = StrictBoolean(metadata=_ALERTS)
+    active = StrictBoolean(metadata={"description": "false deactivates (never deleted)."})
     reason = reason_field()
 
     @ma.validates_schema
@@ -88,12 +89,12 @@ class StaffUpdateSchema(WriteSchema):
 class OwnAccountUpdateSchema(WriteSchema):
     """Changes to one's own account; a new password needs the current one."""
 
-    phone = ma.fields.String(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
-    locale = ma.fields.String(validate=validate.Length(min=2, max=5), metadata=_LOCALE)
-    alerts_enabled = ma.fields.Boolean(metadata=_ALERTS)
-    password = ma.fields.String(load_only=True, validate=validate.Length(min=1, max=1000),
-                                metadata={"description": "The new password (see the rules)."})
-    current_password = ma.fields.String(load_only=True, validate=validate.Length(max=1000))
+    phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
+    locale = Text(validate=validate.Length(min=2, max=5), metadata=_LOCALE)
+    alerts_enabled = StrictBoolean(metadata=_ALERTS)
+    password = Text(load_only=True, validate=validate.Length(min=1, max=1000),
+                    metadata={"description": "The new password (see the rules)."})
+    current_password = Text(load_only=True, validate=validate.Length(max=1000))
     reason = reason_field(required=False)
 
     @ma.validates_schema
@@ -112,16 +113,26 @@ class OwnAccountUpdateSchema(WriteSchema):
 class StaffQueryArgsSchema(QueryArgsSchema):
     """Filters for the staff list."""
 
-    role = ma.fields.String(validate=validate.OneOf(ROLES))
-    active = ma.fields.Boolean()
-    site_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    role = Text(validate=validate.OneOf(ROLES))
+    active = QueryBoolean()
+    site_id = Id(strict=False)
 
 
 class SetPasswordSchema(WriteSchema):
     """The one-time code an admin handed over, and the new password."""
 
-    code = ma.fields.String(required=True, validate=validate.Length(min=1, max=40),
-                            metadata={"example": "K7QX-3M9D-PW4T-8HJN"})
-    password = ma.fields.String(required=True, load_only=True,
-                                validate=validate.Length(min=1, max=1000),
-                                metadata={"example": "correct horse battery staple"})
+    code = Text(required=True, validate=validate.Length(min=1, max=40),
+                metadata={"example": "K7QX-3M9D-PW4T-8HJN"})
+    password = Text(required=True, load_only=True,
+                    validate=validate.Length(min=1, max=1000),
+                    metadata={"example": "correct horse battery staple"})
+
+
+STAFF_CREATE_EXAMPLE = {"email": "kim.coordinator@example.org", "role": "coordinator",
+                        "sites": ["SEV"], "phone": "010-5550-0101", "locale": "ko",
+                        "alerts_enabled": True}
+STAFF_UPDATE_EXAMPLE = {"phone": "010-5550-0199", "reason": "New work mobile"}
+OWN_ACCOUNT_UPDATE_EXAMPLE = {"locale": "en", "alerts_enabled": True,
+                              "password": "quiet harbour violet stone",
+                              "current_password": "lantern orchard copper meadow"}
+SET_PASSWORD_EXAMPLE = {"code": "K7QX-3M9D-PW4T-8HJN", "password": "quiet harbour violet stone"}

@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.schemas.common import LocalTime, QueryArgsSchema
+from api.schemas.fields import Text
 
 
 class RegimenSummarySchema(ma.Schema):
@@ -59,8 +60,8 @@ class StudySchema(ma.Schema):
 class StudyQueryArgsSchema(QueryArgsSchema):
     """Which study, for staff who work on more than one."""
 
-    code = ma.fields.String(validate=ma.validate.Length(min=1, max=40),
-                            metadata={"description": "By default the default study, if yours."})
+    code = Text(validate=ma.validate.Length(min=1, max=40),
+                metadata={"description": "By default the default study, if yours."})
 
 
 class SiteSchema(ma.Schema):

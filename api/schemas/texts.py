@@ -3,6 +3,7 @@
 import marshmallow as ma
 
 from api.schemas.common import QueryArgsSchema
+from api.schemas.fields import Instant, Text
 from diary.models.message import KINDS, STATUSES
 from notifications.inbound import INTENTS as KEYWORD_INTENTS
 from notifications.inbound import UNKNOWN
@@ -24,7 +25,7 @@ class ReceivedTextSchema(ma.Schema):
 class ReceivedTextQueryArgsSchema(QueryArgsSchema):
     """Filters for a participant's received texts."""
 
-    intent = ma.fields.String(validate=ma.validate.OneOf(INTENTS))
+    intent = Text(validate=ma.validate.OneOf(INTENTS))
 
 
 class MessageSchema(ma.Schema):
@@ -53,12 +54,12 @@ class MessageSchema(ma.Schema):
 class MessageQueryArgsSchema(QueryArgsSchema):
     """Filters for a participant's texts; ``from`` and ``to`` bound the planned time."""
 
-    kind = ma.fields.String(validate=ma.validate.OneOf(KINDS))
-    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
-    due_from = ma.fields.AwareDateTime(data_key="from", metadata={
+    kind = Text(validate=ma.validate.OneOf(KINDS))
+    status = Text(validate=ma.validate.OneOf(STATUSES))
+    due_from = Instant(data_key="from", metadata={
         "description": "Planned at or after this instant, with its offset (`Z` for UTC; "
                        "in a URL, `+` is written `%2B`)."})
-    due_to = ma.fields.AwareDateTime(data_key="to", metadata={
+    due_to = Instant(data_key="to", metadata={
         "description": "Planned before this instant."})
 
     @ma.validates_schema

@@ -18,6 +18,6 @@ class PrescribedDose(db.Model):
     effective_from: Mapped[date] = mapped_column(Date)
     dose_mg: Mapped[Decimal] = mapped_column(Numeric(8, 2))
     reason: Mapped[str] = mapped_column(Text)
-    # Null for the study's starting dose, set at enrolment.
+    # Who prescribed it; for the starting dose, the staff member who enrolled.
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -8,8 +8,9 @@ from diary.clock import local_today
 from diary.extensions import db
 from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Study
 from diary.rules.adherence import AdherenceFigures, DayRecord, summarise
+from diary.rules.enrolment import current_study_day
 from diary.rules.regimen import dates, prescribed_by_day
-from diary.rules.study_days import study_day, study_week, week_start
+from diary.rules.study_days import study_week, week_start
 
 
 def adherence_between(
@@ -31,10 +32,12 @@ def adherence_overview(participant: Participant, study: Study) -> dict:
     last = today if today in records else today - timedelta(days=1)
     week_first = week_start(participant.enrolled_on, max(today, participant.enrolled_on))
     regimen = _regimen(participant.id)
+    started = today >= participant.enrolled_on
     return {
         "today": today,
-        "study_day": study_day(participant.enrolled_on, today),
-        "study_week": study_week(participant.enrolled_on, max(today, participant.enrolled_on)),
+        "study_day": current_study_day(participant.enrolled_on, today),
+        "study_week": study_week(participant.enrolled_on, today) if started else None,
+        "started": started,
         "threshold": study.adherence_threshold,
         "so_far": _figures(study, participant.enrolled_on, last, records, regimen),
         "this_week": _figures(study, week_first, last, records, regimen),

@@ -7,6 +7,7 @@ from flask import g, has_request_context
 from sqlalchemy import insert
 
 from diary.clock import utcnow
+from diary.json import decimal_to_json
 from diary.models import AuditEvent
 from diary.prebuilt import run
 
@@ -18,7 +19,8 @@ def snapshot(row, fields) -> dict:
 
 def _json_safe(value):
     if isinstance(value, Decimal):
-        return str(value)
+        # A number, as the API shows it: 400, not "400.00".
+        return decimal_to_json(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value

@@ -7,12 +7,13 @@ COMMIT. A retry or a correction also loads the entry it found, unless the sessio
 it; a correction adds the UPDATE that supersedes the old version.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Date, and_, bindparam, exists, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
@@ -35,6 +36,8 @@ AUDITED_FIELDS = (*INPUT_FIELDS, "version", "is_current", "source", "recorded_at
                   "study_day", "late", "superseded_at", "recorded_by_staff_id")
 CORRECTION_NEEDED = "This day already has an entry; send a correction_reason to correct it."
 RACED = "The entry changed while it was being written; retry."
+UNFORESEEN = "This entry could not be recorded because of a fault on our side; it is logged."
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -318,6 +321,14 @@ def _sync_one(participant, study, item: SyncItem, actor: Actor) -> dict:
         except IntegrityError:
             savepoint.rollback()
             continue
+        except (OperationalError, DisconnectionError):
+            raise  # the database is gone: the whole upload is answered 503 and retried
+        except Exception as exc:
+            # One entry must not sink the upload, or the phone resends it for ever.
+            savepoint.rollback()
+            log.error("sync entry not recorded: %s", type(exc).__name__)
+            return {"client_id": item.client_id, "result": "rejected", "code": 500,
+                    "message": UNFORESEEN, "errors": {}}
         savepoint.commit()
         return {"client_id": item.client_id, "result": result.outcome, "entry": result.entry}
     return _rejected(item.client_id, Conflict(RACED))
@@ -351,6 +362,7 @@ def participant_profile(participant: Participant, study: Study) -> dict:
         "study": study,
         "today": standing.day,
         "study_day": standing.study_day,
+        "started": standing.started,
         "prescribed_mg_today": standing.prescribed_mg,
         "held_today": standing.held,
     }

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from diary.actor import Actor
-from diary.clock import utcnow
+from diary.clock import local_today, utcnow
 from diary.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diary.extensions import db
 from diary.messaging.planning import replan_participant
@@ -14,7 +14,14 @@ from diary.operations.audit import record_audit, snapshot
 from diary.operations.scope import at_staff_sites
 from diary.operations.sessions import revoke_participant_credentials
 from diary.operations.sites import resolve_site
-from diary.rules.phone import PhoneNumberError, normalise_mobile, region_for_timezone
+from diary.rules.enrolment import enrolment_date_errors
+from diary.rules.phone import (
+    PhoneNumberError,
+    expected_form,
+    normalise_mobile,
+    region_for_timezone,
+)
+from diary.rules.reminders import in_quiet_hours
 
 EDITORS = ("admin", "coordinator")
 STARTING_DOSE_REASON = "Starting dose per protocol"
@@ -116,10 +123,40 @@ def _enrolment_site(actor: Actor, ref: int | str, field: str) -> Site:
 def _mobile(raw: str | None, site: Site) -> str | None:
     if raw is None or not raw.strip():
         return None
+    region = region_for_timezone(site.timezone)
     try:
-        return normalise_mobile(raw, region_for_timezone(site.timezone))
+        return normalise_mobile(raw, region)
     except PhoneNumberError as exc:
-        raise InvalidInput("The request has invalid fields.", {"phone": [str(exc)]}) from exc
+        raise InvalidInput("The request has invalid fields.",
+                           {"phone": [f"{exc} {expected_form(region)}"]}) from exc
+
+
+def _ensure_phone_free(phone: str | None, participant_id: int | None = None) -> None:
+    # A reply from a phone two active participants share could be either one's dose.
+    if phone is None:
+        return
+    taken = db.session.execute(
+        select(Participant.id).where(Participant.phone_e164 == phone,
+                                     Participant.status == "active",
+                                     Participant.id != (participant_id or 0)).limit(1)
+    ).first()
+    if taken is not None:
+        raise Conflict("This mobile number belongs to another active participant; a text "
+                       "from it could not be told apart. Give another number, or none.",
+                       {"phone": ["In use by another active participant."]})
+
+
+def _check_enrolment_date(enrolled_on, timezone: str) -> None:
+    problems = enrolment_date_errors(enrolled_on, local_today(timezone))
+    if problems:
+        raise InvalidInput("The request has invalid fields.", {"enrolled_on": problems})
+
+
+def _check_reminder_time(study: Study, reminder_time) -> None:
+    if in_quiet_hours(reminder_time, study.quiet_start, study.quiet_end):
+        quiet = f"{study.quiet_start:%H:%M}-{study.quiet_end:%H:%M}"
+        raise InvalidInput("The request has invalid fields.", {"reminder_time": [
+            f"Inside the study's quiet hours ({quiet}), when no text is sent."]})
 
 
 def _check_locale(study: Study, locale: str) -> None:
@@ -156,19 +193,24 @@ def enrol_participant(actor: Actor, data: dict) -> Participant:
     study = db.session.get(Study, site.study_id)
     locale = data.get("locale") or study.locales[0]
     _check_locale(study, locale)
+    timezone = data.get("timezone") or site.timezone
+    _check_enrolment_date(data["enrolled_on"], timezone)
+    reminder_time = data.get("reminder_time") or study.reminder_time
+    _check_reminder_time(study, reminder_time)
+    phone = _mobile(data.get("phone"), site)
     _ensure_code_free(study.id, data["study_code"])
+    _ensure_phone_free(phone)
     now = utcnow()
     participant = Participant(
         study_id=study.id, site_id=site.id, study_code=data["study_code"],
-        enrolled_on=data["enrolled_on"], timezone=data.get("timezone") or site.timezone,
-        locale=locale, phone_e164=_mobile(data.get("phone"), site),
+        enrolled_on=data["enrolled_on"], timezone=timezone, locale=locale, phone_e164=phone,
         sms_consent=data["sms_consent"], sms_consent_at=now if data["sms_consent"] else None,
-        reminder_time=data.get("reminder_time") or study.reminder_time,
-        proxy_reporter=data["proxy_reporter"], status=data["status"],
-        created_at=now, updated_at=now,
+        reminder_time=reminder_time, proxy_reporter=data["proxy_reporter"],
+        status=data["status"], created_at=now, updated_at=now,
     )
     starting = PrescribedDose(effective_from=participant.enrolled_on, dose_mg=study.dose_mg,
-                              reason=STARTING_DOSE_REASON, created_at=now)
+                              reason=STARTING_DOSE_REASON, created_by_staff_id=actor.id,
+                              created_at=now)
     participant.prescribed_doses.append(starting)
     participant.dose_holds = []
     db.session.add(participant)
@@ -226,17 +268,22 @@ def _apply_changes(actor: Actor, participant: Participant, changes: dict, reason
     if "locale" in changes:
         _check_locale(study, changes["locale"])
         participant.locale = changes["locale"]
+    if "reminder_time" in changes:
+        _check_reminder_time(study, changes["reminder_time"])
     for name in ("timezone", "reminder_time", "proxy_reporter", "status"):
         if name in changes:
             setattr(participant, name, changes[name])
     if "phone" in changes:
         _change_phone(participant, _mobile(changes["phone"], site))
+    if participant.status == "active" and {"phone", "status"} & set(changes):
+        _ensure_phone_free(participant.phone_e164, participant.id)
     if "sms_consent" in changes:
         _change_consent(participant, changes["sms_consent"], now)
     if participant.sms_consent and participant.phone_e164 is None:
         raise InvalidInput("The request has invalid fields.",
                            {"sms_consent": ["Consent to texts needs a phone number."]})
     if "enrolled_on" in changes and changes["enrolled_on"] != participant.enrolled_on:
+        _check_enrolment_date(changes["enrolled_on"], participant.timezone)
         _move_enrolment(actor, participant, changes["enrolled_on"], reason)
 
 

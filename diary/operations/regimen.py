@@ -16,9 +16,9 @@ from diary.operations.participants import (
     get_participant_for_staff,
     require_editor,
 )
+from diary.rules.enrolment import current_study_day
 from diary.rules.periods import periods_overlap
 from diary.rules.regimen import is_held, step_mg_on
-from diary.rules.study_days import study_day
 
 # Twice the protocol dose: imatinib goes up to 800 mg a day in other indications, and
 # anything above that is far more likely a typing slip (4000 for 400) than a prescription.
@@ -32,10 +32,16 @@ class Standing:
     """Where a participant stands on one of their local days: study day and prescription."""
 
     day: date
-    study_day: int
+    # None before day 1: the participant has not started yet.
+    study_day: int | None
     # The dose step in effect, holds aside (None before the first step) ...
     step_mg: Decimal | None
     held: bool
+
+    @property
+    def started(self) -> bool:
+        """Say whether day 1 has come."""
+        return self.study_day is not None
 
     @property
     def prescribed_mg(self) -> Decimal | None:
@@ -45,7 +51,7 @@ class Standing:
 
 def standing_on(participant: Participant, day: date) -> Standing:
     """Return the participant's study day and prescription on a local day."""
-    return Standing(day=day, study_day=study_day(participant.enrolled_on, day),
+    return Standing(day=day, study_day=current_study_day(participant.enrolled_on, day),
                     step_mg=step_mg_on(day, participant.prescribed_doses),
                     held=is_held(day, participant.dose_holds))
 

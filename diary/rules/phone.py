@@ -1,10 +1,9 @@
 """Phone numbers: parse what a coordinator types, keep E.164, accept only mobiles."""
 
-import functools
-from importlib import resources
-
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType
+from phonenumbers import NumberParseException, PhoneNumberType, geocoder
+
+from diary.rules.zones import zone_countries
 
 # Types that can receive a text. Some countries (the US, Canada) do not tell mobile and
 # fixed lines apart by number, so "either" has to be accepted there.
@@ -15,21 +14,26 @@ class PhoneNumberError(ValueError):
     """A number that cannot be used to text a participant; the message says why."""
 
 
-@functools.cache
-def _zone_countries() -> dict[str, str]:
-    # The IANA zone.tab maps each zone to the ISO 3166 country it is mainly used in.
-    text = resources.files("tzdata").joinpath("zoneinfo/zone.tab").read_text("utf-8")
-    table = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            country, _coordinates, zone, *_ = line.split("\t")
-            table[zone] = country
-    return table
-
-
 def region_for_timezone(tz_name: str) -> str | None:
     """Return the ISO country code of an IANA zone (``Asia/Seoul`` → ``KR``), if it has one."""
-    return _zone_countries().get(tz_name)
+    return zone_countries().get(tz_name)
+
+
+def expected_form(region: str | None) -> str:
+    """Say how a number is read at a site in ``region``, with an example of the form.
+
+    ``KR``: numbers without a country code are South Korea's, written 010-2000-0000 or
+    +82 10-2000-0000. The example is the numbering plan's own (from libphonenumber).
+    """
+    example = region and phonenumbers.example_number_for_type(region, PhoneNumberType.MOBILE)
+    if not example:
+        return "Write it in full, with + and the country code (e.g. +1 201-555-0123)."
+    country = geocoder.country_name_for_number(example, "en") or region
+    national = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL)
+    full = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return (f"Numbers without a country code are read as in {country}, the site's country: "
+            f"write e.g. {national} or {full}; a number from elsewhere needs + and its "
+            "country code.")
 
 
 def normalise_mobile(raw: str, default_region: str | None) -> str:

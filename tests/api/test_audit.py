@@ -106,3 +106,15 @@ def test_database_refuses_to_alter_the_audit_trail(site, statement):
         db.session.execute(sa.text(statement), {"id": event.id})
     assert db.session.execute(
         select(AuditEvent.reason).where(AuditEvent.id == event.id)).one() == (None,)
+
+
+def test_audited_amounts_keep_their_json_type_and_digits(client, site, headers):
+    participant_id = _enrol(client, site, headers)
+    client.post(f"/api/v1/participants/{participant_id}/dose-changes", headers=headers,
+                json={"effective_from": "2026-03-15", "dose_mg": 312.5, "reason": "Toxicity"})
+    events = client.get(f"/api/v1/participants/{participant_id}/audit",
+                        headers=headers).get_json()
+    amounts = [e["after"]["dose_mg"] for e in events if e["entity_type"] == "prescribed_dose"
+               and e["action"] == "prescribed_dose.created"]
+    assert amounts == [312.5, 400]
+    assert [type(amount) for amount in amounts] == [float, int]

@@ -47,7 +47,7 @@ def test_missed_dose_is_recorded_with_its_reason(client, headers):
 def test_same_write_again_answers_200_with_the_same_entry(client, headers):
     body = taken()
     first = post(client, headers, body)
-    again = post(client, headers, dict(body, dose_mg="400.00",
+    again = post(client, headers, dict(body, dose_mg=400.00,
                                        taken_at="2026-03-04T23:00:00+00:00"))
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json()["id"] == first.get_json()["id"]
@@ -92,8 +92,8 @@ def test_correction_supersedes_the_entry_and_keeps_its_history(client, headers, 
         select(AuditEvent).where(AuditEvent.participant_id == patient.id)
         .order_by(AuditEvent.id)).scalars().all()
     assert [e.action for e in events] == ["dose.recorded", "dose.corrected"]
-    assert events[1].before["dose_mg"] == "400.00"
-    assert events[1].after["dose_mg"] == "300.00"
+    assert events[1].before["dose_mg"] == 400
+    assert events[1].after["dose_mg"] == 300
     assert events[1].reason == "Took 300, not 400"
 
 
@@ -209,3 +209,12 @@ def test_recording_a_dose_takes_five_statements(client, headers, count_queries):
     assert response.status_code == 201
     verbs = [statement.split(None, 1)[0].upper() for statement in statements]
     assert verbs == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE"]
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "\t\n"])
+def test_a_blank_correction_reason_is_422_and_changes_nothing(client, headers, reason):
+    post(client, headers, taken(dose_mg=400))
+    response = post(client, headers, taken(dose_mg=300, correction_reason=reason))
+    assert response.status_code == 422
+    assert list(response.get_json()["errors"]) == ["correction_reason"]
+    assert [e["dose_mg"] for e in client.get(MY_DOSES, headers=headers).get_json()] == [400]

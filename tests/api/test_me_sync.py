@@ -1,6 +1,7 @@
 """An offline phone uploads what it kept: POST /api/v1/me/sync."""
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 from sqlalchemy import select
 
@@ -106,3 +107,71 @@ def test_a_refused_item_leaves_no_trace_and_the_others_are_audited(client, heade
         select(AuditEvent.action, AuditEvent.actor_type).where(
             AuditEvent.entity_type == "dose_entry").order_by(AuditEvent.id)).all()
     assert actions == [("dose.recorded", "participant"), ("dose.recorded", "participant")]
+
+
+@pytest.mark.parametrize("bad", [
+    {"note": "felt ok \x00"},
+    {"note": "felt ok \ud83d"},
+    {"correction_reason": "\ud83d"},
+    {"taken_at": "0001-01-01T00:00:00+14:00"},
+    {"taken_at": "9999-12-31T23:59:59-14:00"},
+    {"dose_mg": "400"},
+    {"vomited": "yes"},
+])
+def test_one_unstorable_item_is_rejected_and_the_others_are_stored(client, headers, bad):
+    good_before, good_after = missed("2026-03-02"), taken("2026-03-04")
+    item = taken("2026-03-03", **bad)
+    response = sync(client, headers, [good_before, item, good_after])
+    assert response.status_code == 200, response.get_json()
+    results = response.get_json()["results"]
+    assert [r["result"] for r in results] == ["created", "rejected", "created"]
+    assert results[1]["code"] == 422
+    assert results[1]["client_id"] == item["client_id"]
+    assert set(results[1]["errors"]) == set(bad)
+    days = [e["dose_date"] for e in client.get(MY_DOSES, headers=headers).get_json()]
+    assert days == ["2026-03-02", "2026-03-04"]
+
+
+@pytest.mark.parametrize("not_an_entry", [None, "taken", [1, 2], 3.5, True])
+def test_an_item_that_is_not_an_object_is_rejected_on_its_own(client, headers, not_an_entry):
+    good = missed("2026-03-02")
+    results = sync(client, headers, [not_an_entry, good]).get_json()["results"]
+    assert [r["result"] for r in results] == ["rejected", "created"]
+    assert results[0]["client_id"] is None
+    assert results[0]["code"] == 422
+
+
+def _fail_inserts_with_note(note: str) -> None:
+    # A fault inside the database on one row: the real engine raising, not a stand-in.
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text(
+            "CREATE FUNCTION fail_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.note = '{note}' THEN RAISE EXCEPTION 'internal detail'; END IF; "
+            "RETURN NEW; END $$"))
+        db.session.execute(sa.text(
+            "CREATE TRIGGER fail_note BEFORE INSERT ON dose_entry "
+            "FOR EACH ROW EXECUTE FUNCTION fail_note()"))
+    else:
+        db.session.execute(sa.text(
+            "CREATE TRIGGER fail_note BEFORE INSERT ON dose_entry "
+            f"WHEN NEW.note = '{note}' BEGIN SELECT RAISE(ABORT, 'internal detail'); END"))
+
+
+def test_an_item_whose_write_fails_unforeseen_is_rejected_and_the_others_kept(
+        client, headers, caplog):
+    _fail_inserts_with_note("trip")
+    good_before, good_after = missed("2026-03-02"), missed("2026-03-04")
+    failing = missed("2026-03-03", note="trip")
+    response = sync(client, headers, [good_before, failing, good_after])
+    assert response.status_code == 200, response.get_json()
+    results = response.get_json()["results"]
+    assert [r["result"] for r in results] == ["created", "rejected", "created"]
+    assert results[1]["client_id"] == failing["client_id"]
+    assert "internal detail" not in response.get_data(as_text=True)
+    assert "internal detail" not in caplog.text
+    if db.engine.dialect.name == "postgresql":
+        # SQLite raises from a trigger as a constraint error: the conflict path, a 409.
+        assert results[1]["code"] == 500
+        assert "sync entry not recorded: ProgrammingError" in caplog.text
+    days = [e["dose_date"] for e in client.get(MY_DOSES, headers=headers).get_json()]
+    assert days == ["2026-03-02", "2026-03-04"]
