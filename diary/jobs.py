@@ -11,4 +11,5 @@ JOBS = (
     Job("dispatch_outbox", "notifications.dispatch:dispatch_due", 20),
     Job("escalate_alerts", "diary.operations.alerts:escalate_due_alerts", 60),
     Job("check_adherence", "diary.operations.adherence_gaps:check_adherence_gaps", 3600),
+    Job("check_low_adherence", "diary.operations.low_adherence:check_low_adherence", 3600),
 )

@@ -25,3 +25,13 @@ def unreported_run(
     if any(is_held(day, holds) for day in run):
         return None
     return first
+
+
+def recent_window(*, today: date, enrolled_on: date, days: int) -> tuple[date, date] | None:
+    """Return the last ``days`` whole local days before ``today``, or None if not all enrolled.
+
+    A window only counts once it is full: over a participant's first days one missed dose
+    is already below 90 %, and the three-day gap alert covers a silent start.
+    """
+    first, last = today - timedelta(days=days), today - timedelta(days=1)
+    return (first, last) if first >= enrolled_on else None

@@ -38,8 +38,10 @@ _KINDS = (
     AlertKind("phone_invalid", ROUTINE, PER_PARTICIPANT),
     AlertKind("sms_opt_out", ROUTINE, PER_PARTICIPANT),
     AlertKind("sms_not_understood", ROUTINE, PER_PARTICIPANT),
-    # Three days without an entry (DESIGN: rules that carry clinical meaning).
+    # Three days without an entry (DESIGN: rules that carry clinical meaning), and
+    # adherence over the last 14 days below the study's threshold.
     AlertKind("adherence_gap", ROUTINE, PER_PARTICIPANT),
+    AlertKind("low_adherence", ROUTINE, PER_PARTICIPANT),
     # Safety: texted within a minute, escalated until acknowledged.
     AlertKind("severe_symptom", URGENT, PER_CAUSE),
     AlertKind("serious_event", URGENT, PER_CAUSE, report_due=timedelta(hours=24)),

@@ -49,6 +49,7 @@ def test_jobs_cover_planning_outbox_escalation_and_adherence():
         "dispatch_outbox": "notifications.dispatch:dispatch_due",
         "escalate_alerts": "diary.operations.alerts:escalate_due_alerts",
         "check_adherence": "diary.operations.adherence_gaps:check_adherence_gaps",
+        "check_low_adherence": "diary.operations.low_adherence:check_low_adherence",
     }
     intervals = {j.name: j.seconds for j in JOBS}
     assert intervals["plan_reminders"] == 300
