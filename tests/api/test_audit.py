@@ -12,16 +12,6 @@ from tests.conftest import TEST_DATABASE_URL
 from tests.factories import auth, make_participant, make_site, make_staff, token_for
 
 
-@pytest.fixture
-def coordinator(site):
-    return make_staff("coordinator", sites=[site])
-
-
-@pytest.fixture
-def headers(coordinator):
-    return auth(token_for(coordinator))
-
-
 def _enrol(client, site, headers):
     response = client.post("/api/v1/participants", headers=headers, json={
         "study_code": "S01-301", "site_id": site.id, "enrolled_on": "2026-03-01"})

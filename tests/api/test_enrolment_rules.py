@@ -4,32 +4,19 @@ else uses, a real time zone and a reminder outside the quiet hours."""
 from datetime import UTC, datetime
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Participant, PrescribedDose
-from tests.factories import auth, make_participant, make_site, make_staff, token_for
+from tests.factories import auth, make_participant, make_site, token_for
 
 URL = "/api/v1/participants"
 # 1 December 2026, noon in Seoul.
 NOON_IN_SEOUL = datetime(2026, 12, 1, 3, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def clock():
-    with time_machine.travel(NOON_IN_SEOUL, tick=False):
-        yield
-
-
-@pytest.fixture
-def coordinator(site):
-    return make_staff("coordinator", sites=[site])
-
-
-@pytest.fixture
-def headers(coordinator):
-    return auth(token_for(coordinator))
+FROZEN_AT = NOON_IN_SEOUL
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 def _enrol(client, site, headers, **fields):

@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 
 from diary.messaging.planning import plan_reminders
 from diary.messaging.templates import render
@@ -25,10 +24,7 @@ def signed_by_twilio(app, monkeypatch):
     monkeypatch.setitem(app.config, "TWILIO_AUTH_TOKEN", AUTH_TOKEN)
 
 
-@pytest.fixture
-def clock():
-    with time_machine.travel(SEOUL_7AM, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = SEOUL_7AM
 
 
 @pytest.fixture

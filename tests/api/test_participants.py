@@ -15,16 +15,6 @@ URL = "/api/v1/participants"
 NOON_IN_SEOUL = datetime(2026, 3, 10, 3, tzinfo=UTC)
 
 
-@pytest.fixture
-def coordinator(site):
-    return make_staff("coordinator", sites=[site])
-
-
-@pytest.fixture
-def headers(coordinator):
-    return auth(token_for(coordinator))
-
-
 def _enrolment(site, **overrides):
     body = {
         "study_code": "S01-001",

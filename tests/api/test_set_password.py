@@ -3,7 +3,6 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
@@ -17,10 +16,8 @@ PASSWORD = "a long enough passphrase"
 T0 = datetime(2026, 3, 10, 1, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(T0, tick=False) as traveller:
-        yield traveller
+FROZEN_AT = T0
+pytestmark = pytest.mark.usefixtures("clock")
 
 
 @pytest.fixture
@@ -67,9 +64,9 @@ def test_the_code_works_once(client, new_member):
     assert _login(client, "someone else's password").status_code == 401
 
 
-def test_the_code_expires_after_the_configured_hours(client, new_member, frozen):
+def test_the_code_expires_after_the_configured_hours(client, new_member, clock):
     assert new_member["set_password_code"]["expires_at"] == "2026-03-11T01:00:00+00:00"
-    frozen.move_to(T0 + timedelta(hours=24, seconds=1))
+    clock.move_to(T0 + timedelta(hours=24, seconds=1))
     assert _set(client, new_member["set_password_code"]["code"]).status_code == 401
 
 
