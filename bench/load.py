@@ -62,7 +62,7 @@ def _requests(phones: list[dict], port: int):
                 "client_id": str(uuid.uuid4()),
                 "dose_date": day.isoformat(),
                 "status": "taken",
-                "dose_mg": "400",
+                "dose_mg": 400,
                 "taken_at": f"{day.isoformat()}T09:00:00+09:00",
             }).encode()
             yield (
