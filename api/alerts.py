@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
-from api.blueprint import Blueprint
+from api.blueprint import Blueprint, one_page
 from api.errors import ErrorSchema
 from api.schemas.alerts import (
     ALERT_CLOSE_EXAMPLE,
@@ -35,12 +35,8 @@ class Alerts(MethodView):
     @blp.paginate()
     def get(self, pagination_parameters, status=None, kind=None):
         """List the alerts of the caller's sites, newest first."""
-        items, total = list_alerts_for_staff(
-            current_actor(), status=status, kind=kind,
-            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
-        )
-        pagination_parameters.item_count = total
-        return items
+        return one_page(pagination_parameters, list_alerts_for_staff, current_actor(),
+                        status=status, kind=kind)
 
 
 @blp.route("/<int:alert_id>")

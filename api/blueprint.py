@@ -63,3 +63,11 @@ class Blueprint(flask_smorest.Blueprint):
             return checked
 
         return decorator
+
+
+def one_page(pagination, list_page, *args, **kwargs) -> list:
+    """Call a paging operation for the request's page; record its total for X-Pagination."""
+    rows, total = list_page(*args, page=pagination.page, page_size=pagination.page_size,
+                            **kwargs)
+    pagination.item_count = total
+    return rows

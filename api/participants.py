@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
-from api.blueprint import Blueprint
+from api.blueprint import Blueprint, one_page
 from api.schemas.audit import AuditEventSchema
 from api.schemas.participants import (
     PARTICIPANT_CREATE_EXAMPLE,
@@ -47,12 +47,8 @@ class Participants(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """List the participants of the caller's sites, by study code."""
-        rows, total = participants.list_participants(
-            current_actor(), **filters,
-            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
-        )
-        pagination_parameters.item_count = total
-        return rows
+        return one_page(pagination_parameters, participants.list_participants,
+                        current_actor(), **filters)
 
     @staff_required(*EDITORS)
     @blp.arguments(ParticipantCreateSchema, example=PARTICIPANT_CREATE_EXAMPLE)
@@ -154,12 +150,8 @@ class AuditTrail(MethodView):
     @blp.paginate()
     def get(self, participant_id, pagination_parameters):
         """List a participant's audit events, newest first."""
-        rows, total = participants.list_audit_events(
-            current_actor(), participant_id,
-            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
-        )
-        pagination_parameters.item_count = total
-        return rows
+        return one_page(pagination_parameters, participants.list_audit_events,
+                        current_actor(), participant_id)
 
 
 @blp.route("/<int:participant_id>/texts")
@@ -171,12 +163,8 @@ class ReceivedTexts(MethodView):
     @blp.paginate()
     def get(self, filters, participant_id, pagination_parameters):
         """List the texts a participant sent, newest first (`intent=unknown`: to follow up)."""
-        rows, total = texts.list_received_texts(
-            current_actor(), participant_id, **filters,
-            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
-        )
-        pagination_parameters.item_count = total
-        return rows
+        return one_page(pagination_parameters, texts.list_received_texts,
+                        current_actor(), participant_id, **filters)
 
 
 @blp.route("/<int:participant_id>/messages")
@@ -188,9 +176,5 @@ class Messages(MethodView):
     @blp.paginate()
     def get(self, filters, participant_id, pagination_parameters):
         """List the texts planned for and sent to a participant, latest due first."""
-        rows, total = texts.list_messages(
-            current_actor(), participant_id, **filters,
-            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
-        )
-        pagination_parameters.item_count = total
-        return rows
+        return one_page(pagination_parameters, texts.list_messages,
+                        current_actor(), participant_id, **filters)

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
-from api.blueprint import Blueprint
+from api.blueprint import Blueprint, one_page
 from api.schemas.staff import (
     OWN_ACCOUNT_UPDATE_EXAMPLE,
     STAFF_CREATE_EXAMPLE,
@@ -33,12 +33,7 @@ class Staff(MethodView):
     @blp.paginate()
     def get(self, filters, pagination_parameters):
         """List staff accounts, by e-mail address."""
-        rows, total = staff.list_staff(
-            current_actor(), **filters,
-            page=pagination_parameters.page, page_size=pagination_parameters.page_size,
-        )
-        pagination_parameters.item_count = total
-        return rows
+        return one_page(pagination_parameters, staff.list_staff, current_actor(), **filters)
 
     @staff_required("admin")
     @blp.arguments(StaffCreateSchema, example=STAFF_CREATE_EXAMPLE)
