@@ -1,5 +1,7 @@
 """Participants as staff see them: enrolment, look-up within one's sites, changes."""
 
+from contextlib import contextmanager
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -176,14 +178,21 @@ def _ensure_code_free(study_id: int, study_code: str, participant_id: int | None
                        {"study_code": ["Already in use."]})
 
 
-def _commit_or_conflict() -> None:
-    # Two coordinators enrolling the same code at once: the unique constraint decides.
+@contextmanager
+def _study_code_race():
+    # Two coordinators enrolling the same code at once: the unique constraint decides, at
+    # the flush or at the commit, whichever meets the other's row first.
     try:
-        db.session.commit()
+        yield
     except IntegrityError as exc:
         db.session.rollback()
         raise Conflict("That study code is already in use in this study.",
                        {"study_code": ["Already in use."]}) from exc
+
+
+def _commit_or_conflict() -> None:
+    with _study_code_race():
+        db.session.commit()
 
 
 def enrol_participant(actor: Actor, data: dict) -> Participant:
@@ -213,16 +222,17 @@ def enrol_participant(actor: Actor, data: dict) -> Participant:
                               created_at=now)
     participant.prescribed_doses.append(starting)
     participant.dose_holds = []
-    db.session.add(participant)
-    db.session.flush()
-    record_audit(actor, "participant.enrolled", participant, participant_id=participant.id,
-                 after=snapshot(participant, AUDITED_FIELDS))
-    record_audit(actor, "prescribed_dose.created", starting, participant_id=participant.id,
-                 after=snapshot(starting, ("effective_from", "dose_mg")),
-                 reason=STARTING_DOSE_REASON)
-    # A first reminder can fall due minutes from now: plan it with the enrolment itself.
-    replan_participant(participant, now)
-    _commit_or_conflict()
+    with _study_code_race():
+        db.session.add(participant)
+        db.session.flush()
+        record_audit(actor, "participant.enrolled", participant,
+                     participant_id=participant.id, after=snapshot(participant, AUDITED_FIELDS))
+        record_audit(actor, "prescribed_dose.created", starting, participant_id=participant.id,
+                     after=snapshot(starting, ("effective_from", "dose_mg")),
+                     reason=STARTING_DOSE_REASON)
+        # A first reminder can fall due minutes from now: plan it with the enrolment itself.
+        replan_participant(participant, now)
+        db.session.commit()
     return participant
 
 
