@@ -47,10 +47,11 @@ def recreate_database(url: str) -> None:
         admin.dispose()
 
 
-def prepare(url: str, participants: int) -> list[dict]:
+def prepare(url: str, participants: int, history_days: int = HISTORY_DAYS) -> list[dict]:
     """Make a fresh database and enrol ``participants`` phones; return them.
 
-    Each item holds ``token`` (the device's bearer token), ``id`` and ``enrolled_on``.
+    Each item holds ``token`` (the device's bearer token), ``id``, ``study_code`` and
+    ``enrolled_on`` (``history_days`` ago).
     """
     recreate_database(url)
     app = create_app({
@@ -70,7 +71,7 @@ def prepare(url: str, participants: int) -> list[dict]:
         db.session.remove()
     client = app.test_client()
     staff = _sign_in(client)
-    enrolled_on = (utcnow() - timedelta(days=HISTORY_DAYS)).date().isoformat()
+    enrolled_on = (utcnow() - timedelta(days=history_days)).date().isoformat()
     phones = [_enrol(client, staff, site_id, n, enrolled_on) for n in range(participants)]
     with app.app_context():
         db.engine.dispose()
@@ -102,4 +103,5 @@ def _enrol(client, staff: dict, site_id: int, number: int, enrolled_on: str) -> 
     path = f"/api/v1/participants/{participant['id']}/activation-code"
     code = _ok(client.post(path, headers=staff), 201)["code"]
     token = _ok(client.post("/api/v1/auth/activate", json={"code": code}), 200)["access_token"]
-    return {"id": participant["id"], "token": token, "enrolled_on": enrolled_on}
+    return {"id": participant["id"], "token": token, "enrolled_on": enrolled_on,
+            "study_code": participant["study_code"]}
