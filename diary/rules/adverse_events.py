@@ -4,7 +4,7 @@ Every function here decides from the values it is given; the operation
 (``diary.operations.adverse_events``) gathers them and stores the outcome.
 """
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -72,8 +72,8 @@ class EventFacts:
         return replace(self, **changes)
 
     def values(self) -> dict:
-        """Return the facts as a dict of plain values, by field name."""
-        return asdict(self)
+        """Return the facts by field name (partial dates stay PartialDate)."""
+        return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
 FACT_FIELDS = tuple(field.name for field in fields(EventFacts))
@@ -223,14 +223,40 @@ def event_errors(facts: EventFacts, terms: dict[str, Term], *, enrolled_on: date
     return errors
 
 
-def report_due_at(facts: EventFacts) -> datetime | None:
+def report_due_at(serious: bool, site_aware_at: datetime | None) -> datetime | None:
     """Return when a serious event's report to the sponsor is due (None: not serious)."""
-    if not facts.serious or facts.site_aware_at is None:
+    if not serious or site_aware_at is None:
         return None
-    return facts.site_aware_at + REPORT_WITHIN
+    return site_aware_at + REPORT_WITHIN
 
 
 def report_overdue(due_at: datetime | None, reported_at: datetime | None,
                    now: datetime) -> bool:
     """Say whether a report's deadline has passed with no report to the sponsor."""
     return due_at is not None and reported_at is None and now >= due_at
+
+
+# What a new version's action does to the regimen (see ``action_change``).
+KEEP, WRITE, END_HOLD, REFUSE = "keep", "write", "end_hold", "refuse"
+
+
+def _action_details(facts: EventFacts) -> tuple:
+    return (facts.action, *(getattr(facts, name) for name in ALL_ACTION_FIELDS))
+
+
+def action_change(before: EventFacts | None, after: EventFacts, *, written: bool) -> str:
+    """Decide what a version's action does to the regimen, given the version before it.
+
+    A dose reduction or an interruption is written to the regimen once, when it is first
+    recorded (WRITE); later versions keep it (KEEP). What the regimen holds is not
+    rewritten by correcting an event (REFUSE: the regimen's own endpoints change it),
+    except that an open hold may be given its last day (END_HOLD).
+    """
+    if before is not None and _action_details(before) == _action_details(after):
+        return KEEP
+    if not written:
+        return WRITE if after.action in ACTION_FIELDS else KEEP
+    ends_open_hold = (before.action == after.action == INTERRUPTED
+                      and before.hold_from == after.hold_from
+                      and before.hold_to is None and after.hold_to is not None)
+    return END_HOLD if ends_open_hold else REFUSE
