@@ -17,7 +17,7 @@ from diary.models.adverse_event_version import (
 from diary.rules.adverse_events import EventFacts, in_criteria_order, report_due_at
 from diary.rules.partial_dates import FORMS, PRECISIONS, PartialDateError, parse_partial_date
 
-_PARTIAL = {"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "example": "2026-03",
+_PARTIAL = {"pattern": r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$", "example": "2026-03",
             "description": f"{FORMS}: a partial date stays partial."}
 _GRADE = {"enum": list(GRADES), "description": "CTCAE v5: 1 mild to 5 death related to the AE."}
 

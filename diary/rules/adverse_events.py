@@ -5,7 +5,7 @@ Every function here decides from the values it is given; the operation
 """
 
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -61,6 +61,13 @@ class EventFacts:
     site_aware_at: datetime | None = None
     reported_to_sponsor_at: datetime | None = None
     source_symptom_report_id: int | None = None
+
+    def __post_init__(self):
+        # In UTC, as stored and as every later read returns them.
+        for name in ("site_aware_at", "reported_to_sponsor_at"):
+            instant = getattr(self, name)
+            if instant is not None:
+                object.__setattr__(self, name, instant.astimezone(UTC))
 
     @property
     def serious(self) -> bool:

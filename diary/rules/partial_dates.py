@@ -12,9 +12,9 @@ from datetime import date
 
 YEAR, MONTH, DAY = "year", "month", "day"
 PRECISIONS = (YEAR, MONTH, DAY)
-# How many leading parts (year, month, day) each precision has.
-_PARTS = {YEAR: 1, MONTH: 2, DAY: 3}
-_FORM = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only (Python's \d takes other scripts' digits too: fullwidth, Arabic-Indic),
+# matched whole (``$`` would let a trailing newline through).
+_FORM = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 # The years a diary can mean: the bounds of the API's full dates (api.schemas.fields).
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 FORMS = "YYYY, YYYY-MM or YYYY-MM-DD"
@@ -48,7 +48,7 @@ class PartialDate:
 
 def parse_partial_date(text: str) -> PartialDate:
     """Read "2026", "2026-03" or "2026-03-14"; raise PartialDateError for anything else."""
-    match = _FORM.match(text) if isinstance(text, str) else None
+    match = _FORM.fullmatch(text) if isinstance(text, str) else None
     if match is None:
         raise PartialDateError(f"Not a date written {FORMS}.")
     parts = tuple(int(part) for part in match.groups() if part is not None)
