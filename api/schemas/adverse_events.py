@@ -36,6 +36,10 @@ def _no_repeats(values: list) -> None:
 
 def _fields(required: bool) -> dict[str, ma.fields.Field]:
     """Return the event's fields for a write: required ones only when recording anew."""
+    return _event_fields(required) | _action_and_report_fields()
+
+
+def _event_fields(required: bool) -> dict[str, ma.fields.Field]:
     needed = {"required": True} if required else {}
     return {
         "ctcae_term": Text(allow_none=True, validate=Length(min=1, max=200), metadata={
@@ -60,6 +64,11 @@ def _fields(required: bool) -> dict[str, ma.fields.Field]:
             "description": "With the study drug. dose_reduced writes the dose change "
                            "(new_dose_mg from new_dose_from); interrupted writes the hold "
                            "(hold_from, and hold_to once known)."}),
+    }
+
+
+def _action_and_report_fields() -> dict[str, ma.fields.Field]:
+    return {
         "new_dose_mg": Milligrams(allow_none=True, metadata={"example": 300}),
         "new_dose_from": Day(allow_none=True),
         "hold_from": Day(allow_none=True),
