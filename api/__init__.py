@@ -70,10 +70,19 @@ def register_blueprints(app: Flask) -> None:
 
 def _api_blueprints():
     """Return the flask-smorest blueprints, each with its own url_prefix under /api/v1."""
-    from api import alerts, me, participants, sessions, staff, staff_doses, study
+    from api import (
+        adverse_events,
+        alerts,
+        me,
+        participants,
+        sessions,
+        staff,
+        staff_doses,
+        study,
+    )
 
-    return [sessions.blp, participants.blp, staff_doses.blp, me.blp, alerts.blp, staff.blp,
-            study.blp]
+    return [sessions.blp, participants.blp, staff_doses.blp, adverse_events.blp, me.blp,
+            alerts.blp, staff.blp, study.blp]
 
 
 def _plain_blueprints():

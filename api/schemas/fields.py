@@ -30,6 +30,14 @@ class Id(ma.fields.Integer):
         super().__init__(strict=strict, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
+class WholeNumber(ma.fields.Integer):
+    """A JSON integer from ``minimum`` to ``maximum`` (a grade, a score): 3, not "3" or 3.0."""
+
+    def __init__(self, *, minimum: int, maximum: int, **kwargs):
+        super().__init__(strict=True, validate=ma.validate.Range(min=minimum, max=maximum),
+                         **kwargs)
+
+
 class Text(ma.fields.String):
     """A string the database can store: no NUL character, no lone UTF-16 surrogate.
 

@@ -44,6 +44,18 @@ class QuietHoursSchema(ma.Schema):
     end = LocalTime(metadata={"example": "08:00"})
 
 
+class AdverseEventTermSchema(ma.Schema):
+    """A CTCAE v5 term the study expects, with the MedDRA code CTCAE v5 gives it."""
+
+    term = ma.fields.String(metadata={"example": "Edema limbs"})
+    meddra_code = ma.fields.String(allow_none=True, metadata={
+        "example": "10050068", "description": "Null where the study file gives none."})
+    soc = ma.fields.String(allow_none=True, metadata={
+        "description": "MedDRA system organ class."})
+    pro_ctcae_item = ma.fields.Integer(allow_none=True, metadata={
+        "description": "The PRO-CTCAE item (NCI item-library number) that maps to it."})
+
+
 class StudySchema(ma.Schema):
     """A study's protocol figures, from its definition file."""
 
@@ -55,6 +67,9 @@ class StudySchema(ma.Schema):
     reminders = ma.fields.Nested(ReminderDefaultsSchema)
     quiet_hours = ma.fields.Nested(QuietHoursSchema)
     locales = ma.fields.List(ma.fields.String(), metadata={"example": ["ko", "en"]})
+    adverse_event_terms = ma.fields.List(ma.fields.Nested(AdverseEventTermSchema), metadata={
+        "description": "Terms an adverse event is coded with (ctcae_term); others are "
+                       "recorded verbatim."})
 
 
 class StudyQueryArgsSchema(QueryArgsSchema):

@@ -56,3 +56,25 @@ def queue_staff_texts(alert: Alert, participant: Participant | None, *, roles,
                 dedupe_key=f"{template}:{alert.id}:{alert.escalation_level}:{staff.id}")
         count += 1
     return count
+
+
+REPORT_OVERDUE_TEMPLATE = "staff_report_overdue"
+
+
+def queue_report_overdue_texts(alert: Alert, participant: Participant, *, roles) -> int:
+    """Queue the text that an alert's report to the sponsor is overdue; return how many.
+
+    The text is not tied to the alert's state (no ``alert_id``): acknowledging or closing
+    the alert does not discharge the report, and the dispatcher holds back the texts of
+    alerts that are no longer open. Once per alert and person (its dedupe key).
+    """
+    site = db.session.get(Site, alert.site_id)
+    study = db.session.get(Study, site.study_id)
+    count = 0
+    for staff in recipients(alert.site_id, roles):
+        body = render(study, staff.locale, REPORT_OVERDUE_TEMPLATE, study=study.code,
+                      alert_id=alert.id, kind=alert.kind, study_code=participant.study_code)
+        enqueue(kind="escalation", body=body, staff_user_id=staff.id,
+                dedupe_key=f"{REPORT_OVERDUE_TEMPLATE}:{alert.id}:{staff.id}")
+        count += 1
+    return count

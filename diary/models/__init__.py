@@ -2,6 +2,8 @@
 
 from diary.models.access_token import AccessToken
 from diary.models.activation_code import ActivationCode
+from diary.models.adverse_event import AdverseEvent
+from diary.models.adverse_event_version import AdverseEventVersion
 from diary.models.alert import Alert
 from diary.models.audit_event import AuditEvent
 from diary.models.dose_entry import DoseEntry
@@ -18,6 +20,8 @@ from diary.models.study import Study
 __all__ = [
     "AccessToken",
     "ActivationCode",
+    "AdverseEvent",
+    "AdverseEventVersion",
     "Alert",
     "AuditEvent",
     "DoseEntry",

@@ -34,12 +34,15 @@ def raise_alert(
     *,
     cause: str | None = None,
     details: dict | None = None,
+    report_due_at: datetime | None = None,
 ) -> Alert:
     """Open an alert of a registered kind and queue its staff texts; the caller commits.
 
     An alert not yet closed for the same cause (see ``diary.rules.alerts``: per
     participant, or per the ``cause`` named) is returned instead of a second one;
-    closing an alert releases its key.
+    closing an alert releases its key. A kind with a reporting clock is due its
+    ``report_due`` after now, unless the caller knows when the clock started and gives
+    ``report_due_at`` (a serious event's: 24 hours after the site learned of it).
     """
     registered = policy.alert_kind(kind)
     dedupe_key = policy.dedupe_key(registered, participant.id, cause)
@@ -58,7 +61,8 @@ def raise_alert(
         dedupe_key=dedupe_key,
         details=details or {},
         created_at=now,
-        report_due_at=now + registered.report_due if registered.report_due else None,
+        report_due_at=report_due_at or (
+            now + registered.report_due if registered.report_due else None),
         escalation_level=0,
         next_escalation_at=ladder.next_at(now, 0),
     )

@@ -84,22 +84,29 @@ def change_dose(actor: Actor, participant_id: int, data: dict) -> PrescribedDose
     """Prescribe a new daily dose from a date on (400 → 300 mg, say)."""
     require_editor(actor)
     participant = get_participant_for_staff(actor, participant_id, for_update=True)
-    _not_before_enrolment(participant, "effective_from", data["effective_from"])
+    step = add_dose_step(actor, participant, data["effective_from"], data["dose_mg"],
+                         data["reason"])
+    db.session.commit()
+    return step
+
+
+def add_dose_step(actor: Actor, participant: Participant, effective_from: date,
+                  dose_mg: Decimal, reason: str) -> PrescribedDose:
+    """Add a dose step to a participant locked for update, audited; the caller commits."""
+    _not_before_enrolment(participant, "effective_from", effective_from)
     study = db.session.get(Study, participant.study_id)
     limit = Decimal(study.dose_mg) * MAX_DOSE_FACTOR
-    if data["dose_mg"] > limit:
+    if dose_mg > limit:
         raise _invalid("dose_mg", f"More than {limit.normalize():f} mg a day; check the number.")
-    if any(step.effective_from == data["effective_from"] for step in participant.prescribed_doses):
+    if any(step.effective_from == effective_from for step in participant.prescribed_doses):
         raise Conflict("A dose is already prescribed from that date.",
                        {"effective_from": ["A dose change from this date exists."]})
-    step = PrescribedDose(effective_from=data["effective_from"], dose_mg=data["dose_mg"],
-                          reason=data["reason"], created_by_staff_id=actor.staff.id,
-                          created_at=utcnow())
+    step = PrescribedDose(effective_from=effective_from, dose_mg=dose_mg, reason=reason,
+                          created_by_staff_id=actor.staff.id, created_at=utcnow())
     participant.prescribed_doses.append(step)
     db.session.flush()
     record_audit(actor, "prescribed_dose.created", step, participant_id=participant.id,
-                 after=snapshot(step, _DOSE_FIELDS[:2]), reason=data["reason"])
-    db.session.commit()
+                 after=snapshot(step, _DOSE_FIELDS[:2]), reason=reason)
     return step
 
 
@@ -114,17 +121,24 @@ def start_hold(actor: Actor, participant_id: int, data: dict) -> DoseHold:
     """Record that the doctor held the drug from a date (to an end date, or until ended)."""
     require_editor(actor)
     participant = get_participant_for_staff(actor, participant_id, for_update=True)
-    _not_before_enrolment(participant, "start_date", data["start_date"])
-    _refuse_overlap(participant, data["start_date"], data.get("end_date"))
-    hold = DoseHold(start_date=data["start_date"], end_date=data.get("end_date"),
-                    reason=data["reason"], created_by_staff_id=actor.staff.id,
-                    created_at=utcnow())
+    hold = add_hold(actor, participant, data["start_date"], data.get("end_date"),
+                    data["reason"])
+    db.session.commit()
+    return hold
+
+
+def add_hold(actor: Actor, participant: Participant, start_date: date,
+             end_date: date | None, reason: str) -> DoseHold:
+    """Add a hold to a participant locked for update, audited; the caller commits."""
+    _not_before_enrolment(participant, "start_date", start_date)
+    _refuse_overlap(participant, start_date, end_date)
+    hold = DoseHold(start_date=start_date, end_date=end_date, reason=reason,
+                    created_by_staff_id=actor.staff.id, created_at=utcnow())
     participant.dose_holds.append(hold)
     db.session.flush()
     record_audit(actor, "dose_hold.created", hold, participant_id=participant.id,
-                 after=snapshot(hold, _HOLD_FIELDS[:2]), reason=data["reason"])
+                 after=snapshot(hold, _HOLD_FIELDS[:2]), reason=reason)
     replan_participant(participant)  # no reminders on held days
-    db.session.commit()
     return hold
 
 
@@ -135,14 +149,21 @@ def end_hold(actor: Actor, participant_id: int, hold_id: int, data: dict) -> Dos
     hold = next((h for h in participant.dose_holds if h.id == hold_id), None)
     if hold is None:
         raise NotFound("No such hold.")
+    close_hold(actor, participant, hold, data["end_date"], data["reason"])
+    db.session.commit()
+    return hold
+
+
+def close_hold(actor: Actor, participant: Participant, hold: DoseHold, end_date: date,
+               reason: str) -> DoseHold:
+    """Give a locked participant's open hold its last day, audited; the caller commits."""
     if hold.end_date is not None:
         raise Conflict("The hold has already ended.", {"end_date": ["Already set."]})
-    if data["end_date"] < hold.start_date:
+    if end_date < hold.start_date:
         raise _invalid("end_date", "Before the hold's start date.")
     before = snapshot(hold, ("end_date",))
-    hold.end_date = data["end_date"]
+    hold.end_date = end_date
     record_audit(actor, "dose_hold.ended", hold, participant_id=participant.id,
-                 before=before, after=snapshot(hold, ("end_date",)), reason=data["reason"])
+                 before=before, after=snapshot(hold, ("end_date",)), reason=reason)
     replan_participant(participant)  # reminders again from the day after the hold
-    db.session.commit()
     return hold

@@ -16,10 +16,11 @@ from diary.extensions import db
 from diary.models import Site, Study
 from diary.operations.audit import record_audit
 from diary.paths import STUDIES_DIR
+from diary.rules.adverse_events import term_list_problems
 from diary.rules.alerts import ladder_problems
 
 REQUIRED_TEMPLATES = ("reminder", "follow_up", "recorded", "help", "not_understood",
-                      "opted_in", "staff_alert", "staff_escalation")
+                      "opted_in", "staff_alert", "staff_escalation", "staff_report_overdue")
 
 
 def default_study_file(code: str) -> Path:
@@ -51,6 +52,9 @@ def parse_definition(raw: bytes) -> dict:
     ladders = ladder_problems(definition)
     if ladders:
         problems["alerts.escalation"] = ladders
+    terms = term_list_problems(definition)
+    if terms:
+        problems["adverse_events.terms"] = terms
     if problems:
         raise InvalidInput("The study file is incomplete.", problems)
     return definition

@@ -8,6 +8,7 @@ from diary.errors import NotFound
 from diary.extensions import db
 from diary.models import Site, Study
 from diary.operations.scope import at_staff_sites
+from diary.rules.adverse_events import terms_from
 
 
 def study_for_staff(actor: Actor, code: str | None = None) -> Study:
@@ -47,4 +48,5 @@ def study_summary(study: Study) -> dict:
                       "expire_after_minutes": reminders.get("expire_after_minutes")},
         "quiet_hours": {"start": study.quiet_start, "end": study.quiet_end},
         "locales": study.locales,
+        "adverse_event_terms": list(terms_from(definition).values()),
     }

@@ -11,9 +11,9 @@ from api.schemas.common import LocalTime
 
 # What a body or a query may be read with. A plain String, Boolean, Decimal, Date or
 # DateTime would let a NUL, "yes", "400" or the year 1 through.
-ALLOWED = (fields.Text, fields.Id, fields.StrictBoolean, fields.QueryBoolean,
-           fields.Milligrams, fields.Day, fields.Instant, fields.SiteRef, LocalTime,
-           ma.fields.UUID, ma.fields.List)
+ALLOWED = (fields.Text, fields.Id, fields.WholeNumber, fields.StrictBoolean,
+           fields.QueryBoolean, fields.Milligrams, fields.Day, fields.Instant, fields.SiteRef,
+           LocalTime, ma.fields.UUID, ma.fields.List)
 
 
 def _request_schemas():

@@ -16,7 +16,9 @@ def coordinator(site):
 def test_staff_read_the_study_from_its_definition(client, coordinator):
     response = client.get(STUDY, headers=auth(token_for(coordinator)))
     assert response.status_code == 200
-    assert response.get_json() == {
+    body = response.get_json()
+    body.pop("adverse_event_terms")
+    assert body == {
         "code": "NCT02495519",
         "title": "A Trial of Imatinib for Patients With Aggressive Desmoid Tumor "
                  "(Aggressive Fibromatosis)",
@@ -28,6 +30,18 @@ def test_staff_read_the_study_from_its_definition(client, coordinator):
         "quiet_hours": {"start": "21:00", "end": "08:00"},
         "locales": ["ko", "en"],
     }
+
+
+def test_the_study_lists_its_ctcae_terms_with_the_meddra_codes_it_gives(client, coordinator):
+    terms = client.get(STUDY, headers=auth(token_for(coordinator))).get_json()[
+        "adverse_event_terms"]
+    by_term = {term["term"]: term for term in terms}
+    assert len(terms) == 36
+    assert by_term["Edema limbs"] == {"term": "Edema limbs", "meddra_code": "10050068",
+                                      "soc": "General disorders and administration site "
+                                             "conditions", "pro_ctcae_item": 22}
+    # No code in the reference table: none is made up.
+    assert by_term["Periorbital edema"]["meddra_code"] is None
 
 
 def test_an_admin_without_sites_reads_the_default_study(client, site):

@@ -1,5 +1,6 @@
 """Study definitions: the shipped default, `diary studies load FILE`, and the `diary` command."""
 
+import csv
 from datetime import time
 from decimal import Decimal
 
@@ -8,9 +9,12 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from diary.cli import make_cli
+from diary.errors import InvalidInput
 from diary.extensions import db
 from diary.models import AuditEvent, Site, Study
-from diary.operations.studies import default_study_file
+from diary.operations.studies import default_study_file, parse_definition
+from diary.paths import DATA_DIR
+from diary.rules.adverse_events import terms_from
 
 SECOND_STUDY = "NCT09999999"
 
@@ -128,3 +132,21 @@ def test_diary_command_offers_db_studies_create_admin_and_run(diary_command):
     assert load_help.exit_code == 0, load_help.output
     upgrade_help = CliRunner().invoke(diary_command, ["db", "upgrade", "--help"])
     assert upgrade_help.exit_code == 0, upgrade_help.output
+
+
+def test_the_studys_ctcae_terms_are_the_reference_tables_with_no_code_made_up(study):
+    table = DATA_DIR / "ctcae-v5-imatinib-terms.csv"
+    with table.open(encoding="utf-8", newline="") as rows:
+        expected = [(row["ctcae_term"], row["meddra_code"] or None, row["soc"],
+                     int(row["pro_ctcae_item"]) if row["pro_ctcae_item"] else None)
+                    for row in csv.DictReader(rows)]
+    terms = terms_from(study.definition).values()
+    assert [(t.term, t.meddra_code, t.soc, t.pro_ctcae_item) for t in terms] == expected
+
+
+def test_a_study_file_with_a_malformed_term_list_is_refused(tmp_path):
+    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
+    text = text.replace('meddra_code = "10028813"', 'meddra_code = "1002881"')
+    with pytest.raises(InvalidInput) as refused:
+        parse_definition(text.encode("utf-8"))
+    assert "adverse_events.terms" in refused.value.errors

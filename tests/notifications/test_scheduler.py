@@ -43,18 +43,19 @@ def job(target: str, name: str = "probe") -> Job:
     return Job(name, f"{__name__}:{target}", 60)
 
 
-def test_jobs_cover_planning_outbox_escalation_and_adherence():
+def test_jobs_cover_planning_outbox_escalation_reports_and_adherence():
     assert {j.name: j.target for j in JOBS} == {
         "plan_reminders": "diary.messaging.planning:plan_reminders",
         "dispatch_outbox": "notifications.dispatch:dispatch_due",
         "escalate_alerts": "diary.operations.alerts:escalate_due_alerts",
+        "report_overdue": "diary.operations.serious_events:text_overdue_reports",
         "check_adherence": "diary.operations.adherence_gaps:check_adherence_gaps",
         "check_low_adherence": "diary.operations.low_adherence:check_low_adherence",
     }
     intervals = {j.name: j.seconds for j in JOBS}
     assert intervals["plan_reminders"] == 300
     assert 15 <= intervals["dispatch_outbox"] <= 30
-    assert intervals["escalate_alerts"] == 60
+    assert intervals["escalate_alerts"] == intervals["report_overdue"] == 60
 
 
 def test_job_wrapper_passes_now_and_logs_counts_only(app, caplog):
