@@ -70,10 +70,20 @@ def register_blueprints(app: Flask) -> None:
 
 def _api_blueprints():
     """Return the flask-smorest blueprints, each with its own url_prefix under /api/v1."""
-    from api import alerts, me, participants, sessions, staff, staff_doses, study
+    from api import (
+        alerts,
+        me,
+        participants,
+        sessions,
+        staff,
+        staff_doses,
+        staff_symptoms,
+        study,
+        symptoms,
+    )
 
-    return [sessions.blp, participants.blp, staff_doses.blp, me.blp, alerts.blp, staff.blp,
-            study.blp]
+    return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp, me.blp,
+            symptoms.blp, alerts.blp, staff.blp, study.blp]
 
 
 def _plain_blueprints():
