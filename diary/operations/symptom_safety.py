@@ -86,7 +86,8 @@ def raise_safety_alerts(participant: Participant, report: SymptomReport,
     rules of the report as a whole): a new trigger while it is open is added to its
     details, with no new text; once it is closed, a new trigger opens a new alert.
     """
-    for trigger in triggers:
+    # One order for every report, so two reports at once take the alerts' locks in turn.
+    for trigger in sorted(triggers, key=lambda t: (t.kind, t.item or "")):
         entry = {"report_id": report.id, **trigger.details}
         cause = f"{participant.id}:{trigger.item}" if trigger.item else None
         details = {"report_ids": [report.id], "triggers": [entry]}
@@ -98,6 +99,8 @@ def raise_safety_alerts(participant: Participant, report: SymptomReport,
 
 
 def _add_trigger(alert, entry: dict, report: SymptomReport, actor: Actor) -> None:
+    # Read it again under a row lock: two reports adding to one alert at once both stay.
+    db.session.refresh(alert, with_for_update=True)
     # A new dict: the JSON column sees a replaced value, not a change inside one.
     alert.details = {
         **alert.details,
