@@ -36,6 +36,7 @@ from diary.rules.symptom_texts import item_listing
 
 CREATED, DUPLICATE = "created", "duplicate"
 RACED = "The report was being written twice at once; retry."
+NO_ITEMS = "This study collects no symptom reports (its file names no symptom items)."
 AUDITED_FIELDS = ("client_id", "report_date", "study_day", "other_symptoms", "emergency_visit",
                   "pregnancy", "pregnancy_of", "pregnancy_date", "advice", "source",
                   "recorded_at", "recorded_by_staff_id")
@@ -83,6 +84,8 @@ def write_symptom_report(participant: Participant, study: Study, report: Symptom
     now = utcnow()
     _check_writable(participant, source, staff_reason)
     items = catalogue(study.definition)
+    if not items:
+        raise Conflict(NO_ITEMS)
     errors = report_errors(report, items, enrolled_on=participant.enrolled_on,
                            local_today=local_today(participant.timezone, now))
     if errors:

@@ -19,7 +19,9 @@ def texts_for(definition: dict, locale: str) -> dict:
 
 
 def item_listing(definition: dict, locale: str) -> dict:
-    """Return the study's items as the app asks them, in ``locale``."""
+    """Return the study's items as the app asks them, in ``locale`` (none: no reports)."""
+    if not catalogue(definition):
+        return {"recall_days": 7, "items": [], "questions": {}}
     texts = texts_for(definition, locale)
     questions = texts["questions"]
     return {

@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import func, select
 
 from diary.extensions import db
-from diary.models import Alert, AuditEvent, SymptomReport
-from tests.api.symptom_helpers import MY_REPORTS, NOON_IN_SEOUL, item, symptom_report
+from diary.models import Alert, AuditEvent, Site, SymptomReport
+from diary.operations.studies import default_study_file
+from tests.api.symptom_helpers import MY_ITEMS, MY_REPORTS, NOON_IN_SEOUL, item, symptom_report
 from tests.factories import auth, make_participant, token_for
 
 FROZEN_AT = NOON_IN_SEOUL
@@ -204,3 +205,21 @@ def test_another_participants_client_id_is_a_new_report_not_theirs(client, heade
 def test_reports_need_a_device_token(client, headers):
     assert client.get(MY_REPORTS).status_code == 401
     assert client.post(MY_REPORTS, json=symptom_report()).status_code == 401
+
+
+def test_a_study_whose_file_names_no_symptom_items_lists_none_and_takes_no_report(
+        client, app, tmp_path):
+    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
+    start, end = text.index("# Symptom items:"), text.index("# Safety rules")
+    path = tmp_path / "NCT00000001.toml"
+    path.write_text(text[:start].replace('code = "NCT02495519"', 'code = "NCT00000001"')
+                    .replace('code = "SEV"', 'code = "PLAIN"') + text[end:], encoding="utf-8")
+    assert app.test_cli_runner().invoke(args=["studies", "load", str(path)]).exit_code == 0
+    site = db.session.execute(select(Site).where(Site.code == "PLAIN")).scalar_one()
+    headers = auth(token_for(make_participant(enrolled="2026-03-01", site=site)))
+    listing = client.get(MY_ITEMS, headers=headers)
+    assert (listing.status_code, listing.get_json()["items"]) == (200, [])
+    response = post(client, headers, symptom_report(pregnancy=True, pregnancy_of="self",
+                                                    pregnancy_date="2026-03-04"))
+    assert response.status_code == 409
+    assert count(SymptomReport) == 0
