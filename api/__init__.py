@@ -78,11 +78,13 @@ def _api_blueprints():
         sessions,
         staff,
         staff_doses,
+        staff_symptoms,
         study,
+        symptoms,
     )
 
-    return [sessions.blp, participants.blp, staff_doses.blp, adverse_events.blp, me.blp,
-            alerts.blp, staff.blp, study.blp]
+    return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp,
+            adverse_events.blp, me.blp, symptoms.blp, alerts.blp, staff.blp, study.blp]
 
 
 def _plain_blueprints():

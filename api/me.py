@@ -7,24 +7,16 @@ from api.blueprint import Blueprint
 from api.errors import ErrorSchema
 from api.schemas.doses import (
     DOSE_WRITE_EXAMPLE,
-    SYNC_EXAMPLE,
     AdherenceOverviewSchema,
     DoseQueryArgsSchema,
     DoseSchema,
     DoseWriteSchema,
     ProfileSchema,
-    SyncResponseSchema,
-    SyncSchema,
-    load_sync_items,
 )
+from api.schemas.sync import SYNC_EXAMPLE, SyncResponseSchema, SyncSchema, load_sync_items
 from diary.operations.adherence import adherence_overview
-from diary.operations.doses import (
-    DUPLICATE,
-    list_doses,
-    participant_profile,
-    record_dose,
-    sync_doses,
-)
+from diary.operations.doses import DUPLICATE, list_doses, participant_profile, record_dose
+from diary.operations.sync import sync_entries
 
 blp = Blueprint("me", __name__, url_prefix="/me",
                 description="The participant's own diary (device token).")
@@ -70,10 +62,10 @@ class MySync(MethodView):
     @blp.arguments(SyncSchema, example=SYNC_EXAMPLE)
     @blp.response(200, SyncResponseSchema)
     def post(self, data):
-        """Upload entries kept offline; each is recorded or refused on its own."""
+        """Upload entries kept offline (doses, symptom reports); each recorded or refused alone."""
         actor = current_actor()
         items = load_sync_items(data["entries"])
-        return {"results": sync_doses(actor.participant, actor.study, items, actor=actor)}
+        return {"results": sync_entries(actor.participant, actor.study, items, actor=actor)}
 
 
 @blp.route("/adherence")

@@ -8,10 +8,7 @@ from marshmallow.validate import Length, OneOf
 from api.schemas.common import LocalTime, QueryArgsSchema, WriteSchema, not_blank, reason_field
 from api.schemas.fields import Day, Instant, Milligrams, QueryBoolean, StrictBoolean, Text
 from diary.models.dose_entry import MISSED, MISSED_REASONS, SOURCES, TAKEN
-from diary.operations.doses import SyncItem
 from diary.rules.doses import DoseInput, shape_errors
-
-MAX_SYNC_ENTRIES = 500
 
 
 class DoseWriteSchema(WriteSchema):
@@ -120,38 +117,6 @@ class DoseQueryArgsSchema(QueryArgsSchema):
     history = QueryBoolean(load_default=False)
 
 
-class SyncSchema(WriteSchema):
-    """What an offline phone uploads: its entries, in any order."""
-
-    # Raw, and null allowed: each entry is read on its own, and a bad one is rejected alone.
-    entries = ma.fields.List(ma.fields.Raw(allow_none=True), required=True,
-                             validate=Length(max=MAX_SYNC_ENTRIES, error=(
-                                 "At most {max} entries per upload; send the rest in "
-                                 "another upload.")),
-                             metadata={"description": "Dose entries (see DoseWrite), "
-                                                      f"at most {MAX_SYNC_ENTRIES}."})
-
-
-SYNC_EXAMPLE = {"entries": [DOSE_WRITE_EXAMPLE, MISSED_DOSE_EXAMPLE]}
-
-
-class SyncResultSchema(ma.Schema):
-    """What became of one uploaded entry."""
-
-    client_id = ma.fields.String(allow_none=True)
-    result = ma.fields.String(metadata={
-        "enum": ["created", "duplicate", "corrected", "rejected"]})
-    entry = ma.fields.Nested(DoseSchema, allow_none=True)
-    code = ma.fields.Integer(metadata={
-        "description": "When rejected: 409 or 422 (fix the entry), 500 (a fault on our side)"})
-    message = ma.fields.String()
-    errors = ma.fields.Dict()
-
-
-class SyncResponseSchema(ma.Schema):
-    results = ma.fields.List(ma.fields.Nested(SyncResultSchema))
-
-
 class StudySummarySchema(ma.Schema):
     code = ma.fields.String()
     title = ma.fields.String()
@@ -208,22 +173,3 @@ class AdherenceOverviewSchema(ma.Schema):
     threshold = ma.fields.Decimal()
     so_far = ma.fields.Nested(AdherenceFiguresSchema)
     this_week = ma.fields.Nested(AdherenceFiguresSchema)
-
-
-_ITEM = DoseWriteSchema()
-
-
-def load_sync_items(raw_items: list) -> list[SyncItem]:
-    """Parse each uploaded entry on its own: a bad one becomes errors, not a failed batch."""
-    items = []
-    for raw in raw_items:
-        client_id = raw.get("client_id") if isinstance(raw, dict) else None
-        client_id = client_id if isinstance(client_id, str) else None
-        try:
-            data = _ITEM.load(raw)
-        except ma.ValidationError as exc:
-            errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-            items.append(SyncItem(client_id=client_id, errors=errors))
-            continue
-        items.append(SyncItem(client_id=data.client_id, data=data))
-    return items

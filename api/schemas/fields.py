@@ -10,14 +10,16 @@ import re
 
 import marshmallow as ma
 
+from diary.rules.pro_ctcae import MAX_SCORE
 from diary.types import MAX_ID
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Dates and instants a diary can mean; the bounds keep date arithmetic (a day's end, a
 # week's start) clear of the first and last dates Python and the databases can hold.
 EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
-# NUMERIC(8, 2): the largest amount of mg a column holds.
+# NUMERIC(8, 2): the largest amount of mg a column holds; NUMERIC(5, 2), of kg.
 MAX_MG = decimal.Decimal("999999.99")
+MAX_KG = decimal.Decimal("999.99")
 
 
 class Id(ma.fields.Integer):
@@ -95,6 +97,37 @@ class Milligrams(ma.fields.Decimal):
             raise self.make_error("invalid")
         amount = super()._validated(value)
         # 400.000 is 400.00; 400.001 is not. normalize() drops the trailing zeros.
+        if amount.normalize().as_tuple().exponent < -2:
+            raise self.make_error("places")
+        return amount
+
+
+class Score(ma.fields.Integer):
+    """A PRO-CTCAE score: a JSON integer from 0 to 4 (not 2.0, not "2", not true)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, validate=ma.validate.Range(
+            min=0, max=MAX_SCORE, error=f"Must be a whole number from 0 to {MAX_SCORE}."),
+            **kwargs)
+
+
+class Kilograms(ma.fields.Decimal):
+    """A weight in kg: a JSON number above 0 with at most 2 decimals, as it is stored.
+
+    NUMERIC(5, 2): a third decimal would be rounded away, so it is refused instead.
+    """
+
+    default_error_messages = {"places": "At most 2 decimals."}
+
+    def __init__(self, **kwargs):
+        validate = ma.validate.Range(min=0, min_inclusive=False, max=MAX_KG,
+                                     error="Must be more than 0 and at most {max} kg.")
+        super().__init__(allow_nan=False, validate=validate, **kwargs)
+
+    def _validated(self, value):
+        if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
+            raise self.make_error("invalid")
+        amount = super()._validated(value)
         if amount.normalize().as_tuple().exponent < -2:
             raise self.make_error("places")
         return amount

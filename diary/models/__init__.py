@@ -16,6 +16,9 @@ from diary.models.set_password_code import SetPasswordCode
 from diary.models.site import Site
 from diary.models.staff_user import StaffUser, staff_site
 from diary.models.study import Study
+from diary.models.symptom_answer import SymptomAnswer
+from diary.models.symptom_report import SymptomReport
+from diary.models.symptom_score import SymptomScore
 
 __all__ = [
     "AccessToken",
@@ -34,5 +37,8 @@ __all__ = [
     "Site",
     "StaffUser",
     "Study",
+    "SymptomAnswer",
+    "SymptomReport",
+    "SymptomScore",
     "staff_site",
 ]

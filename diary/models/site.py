@@ -15,3 +15,5 @@ class Site(db.Model):
     code: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The study team's number participants are told to call (E.164), from the study file.
+    phone_e164: Mapped[str | None] = mapped_column(String(20))

@@ -7,17 +7,16 @@ COMMIT. A retry or a correction also loads the entry it found, unless the sessio
 it; a correction adds the UPDATE that supersedes the old version.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import Date, and_, bindparam, exists, or_, select
-from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
-from diary.errors import Conflict, DomainError, InvalidInput
+from diary.errors import Conflict, InvalidInput
 from diary.extensions import db
 from diary.messaging.outbox import cancel_day_reminders
 from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Study
@@ -36,8 +35,6 @@ AUDITED_FIELDS = (*INPUT_FIELDS, "version", "is_current", "source", "recorded_at
                   "study_day", "late", "superseded_at", "recorded_by_staff_id")
 CORRECTION_NEEDED = "This day already has an entry; send a correction_reason to correct it."
 RACED = "The entry changed while it was being written; retry."
-UNFORESEEN = "This entry could not be recorded because of a fault on our side; it is logged."
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -277,66 +274,6 @@ def list_doses(
         statement = statement.where(DoseEntry.dose_date <= end)
     statement = statement.order_by(DoseEntry.dose_date, DoseEntry.version)
     return list(db.session.execute(statement).scalars())
-
-
-@dataclass(frozen=True)
-class SyncItem:
-    """One uploaded entry: its parsed ``data``, or the ``errors`` that stopped it parsing."""
-
-    client_id: str | None
-    data: DoseInput | None = None
-    errors: dict | None = None
-
-
-def sync_doses(participant: Participant, study: Study, items: list[SyncItem], *,
-               actor: Actor) -> list[dict]:
-    """Record an offline phone's entries, each on its own; return a result per item, in order.
-
-    Items run by dose date, then upload order, so a correction follows its original; each
-    runs in a SAVEPOINT, so a refused item leaves the others untouched.
-    """
-    order = sorted(range(len(items)), key=lambda i: (_sort_date(items[i]), i))
-    results: list[dict] = [{} for _ in items]
-    for index in order:
-        results[index] = _sync_one(participant, study, items[index], actor)
-    db.session.commit()
-    return results
-
-
-def _sort_date(item: SyncItem) -> date:
-    return item.data.dose_date if item.data else date.min
-
-
-def _sync_one(participant, study, item: SyncItem, actor: Actor) -> dict:
-    if item.errors:
-        return _rejected(item.client_id, InvalidInput("The entry has invalid fields.",
-                                                      item.errors))
-    for _attempt in (1, 2):
-        savepoint = db.session.begin_nested()
-        try:
-            result = write_dose(participant, study, item.data, actor=actor, source="app")
-        except DomainError as exc:
-            savepoint.rollback()
-            return _rejected(item.client_id, exc)
-        except IntegrityError:
-            savepoint.rollback()
-            continue
-        except (OperationalError, DisconnectionError):
-            raise  # the database is gone: the whole upload is answered 503 and retried
-        except Exception as exc:
-            # One entry must not sink the upload, or the phone resends it for ever.
-            savepoint.rollback()
-            log.error("sync entry not recorded: %s", type(exc).__name__)
-            return {"client_id": item.client_id, "result": "rejected", "code": 500,
-                    "message": UNFORESEEN, "errors": {}}
-        savepoint.commit()
-        return {"client_id": item.client_id, "result": result.outcome, "entry": result.entry}
-    return _rejected(item.client_id, Conflict(RACED))
-
-
-def _rejected(client_id: str | None, error: DomainError) -> dict:
-    return {"client_id": client_id, "result": "rejected", "code": error.status,
-            "message": error.message, "errors": error.errors}
 
 
 def list_doses_for_staff(actor: Actor, participant_id: int, **window) -> list[DoseEntry]:

@@ -18,6 +18,10 @@ from diary.operations.audit import record_audit
 from diary.paths import STUDIES_DIR
 from diary.rules.adverse_events import term_list_problems
 from diary.rules.alerts import ladder_problems
+from diary.rules.phone import PhoneNumberError, normalise_phone, region_for_timezone
+from diary.rules.safety import safety_problems
+from diary.rules.symptom_items import catalogue, catalogue_problems
+from diary.rules.symptom_texts import text_problems
 
 REQUIRED_TEMPLATES = ("reminder", "follow_up", "recorded", "help", "not_understood",
                       "opted_in", "staff_alert", "staff_escalation", "staff_report_overdue")
@@ -26,6 +30,18 @@ REQUIRED_TEMPLATES = ("reminder", "follow_up", "recorded", "help", "not_understo
 def default_study_file(code: str) -> Path:
     """Return the path of a study definition shipped with the package."""
     return STUDIES_DIR / f"{code}.toml"
+
+
+def shipped_item_keys() -> tuple[str, ...]:
+    """Return the symptom item keys of the study files shipped in the package, in order.
+
+    The OpenAPI document lists them as the item keys' enum; a study loaded from elsewhere
+    may have others (``GET /me/symptom-items`` gives a participant's own).
+    """
+    keys: dict[str, None] = {}
+    for path in sorted(STUDIES_DIR.glob("*.toml")):
+        keys.update(dict.fromkeys(catalogue(tomllib.loads(path.read_text(encoding="utf-8")))))
+    return tuple(keys)
 
 
 def parse_definition(raw: bytes) -> dict:
@@ -55,9 +71,48 @@ def parse_definition(raw: bytes) -> dict:
     terms = term_list_problems(definition)
     if terms:
         problems["adverse_events.terms"] = terms
+    problems.update(_symptom_problems(definition))
     if problems:
         raise InvalidInput("The study file is incomplete.", problems)
     return definition
+
+
+def _symptom_problems(definition: dict) -> dict[str, list[str]]:
+    """Return what is wrong with the symptom items, their texts, the safety rules, phones."""
+    problems = {}
+    items = catalogue_problems(definition)
+    if items:
+        return {"symptoms": items}
+    problems.update(text_problems(definition))
+    safety = safety_problems(definition)
+    if safety:
+        problems["safety"] = safety
+    # A report that raises an urgent alert tells the participant to call their site.
+    needs_phone = bool(catalogue(definition))
+    for site in definition.get("sites", []):
+        problem = _site_phone_problem(site, required=needs_phone)
+        if problem:
+            problems.setdefault("sites", []).append(problem)
+    return problems
+
+
+def _site_phone_problem(site: dict, *, required: bool) -> str | None:
+    if "phone" not in site:
+        return f"{site.get('code')}: needs a phone (the study team's)." if required else None
+    try:
+        _site_phone(site)
+    except (PhoneNumberError, TypeError):
+        return f"{site.get('code')}: the phone is not a valid number where the site is."
+    return None
+
+
+def _site_phone(site: dict) -> str | None:
+    raw = site.get("phone")
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise TypeError("a phone is text")
+    return normalise_phone(raw, region_for_timezone(site.get("timezone", "")))
 
 
 def load_study(path: Path) -> tuple[Study, bool]:
@@ -113,5 +168,6 @@ def _upsert_sites(study: Study, sites: list[dict]) -> None:
         site = existing.get(entry["code"]) or Site(study_id=study.id, code=entry["code"])
         site.name = entry["name"]
         site.timezone = entry["timezone"]
+        site.phone_e164 = _site_phone(entry)
         db.session.add(site)
     db.session.flush()

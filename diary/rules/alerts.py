@@ -47,6 +47,13 @@ _KINDS = (
     AlertKind("serious_event", URGENT, PER_CAUSE, report_due=timedelta(hours=24)),
     # Imatinib is teratogenic and pregnancy ends participation: one open alert is enough.
     AlertKind("pregnancy", URGENT, PER_PARTICIPANT, report_due=timedelta(hours=24)),
+    # From symptom reports (diary.rules.safety). Per item: the cause names the
+    # participant and the item; the others, one open alert per participant.
+    AlertKind("emergency_visit", URGENT, PER_PARTICIPANT),
+    AlertKind("symptom_high", ROUTINE, PER_CAUSE),
+    AlertKind("symptom_worse", ROUTINE, PER_CAUSE),
+    AlertKind("weight_gain", ROUTINE, PER_CAUSE),
+    AlertKind("other_symptoms", ROUTINE, PER_PARTICIPANT),
 )
 ALERT_KINDS: dict[str, AlertKind] = {kind.name: kind for kind in _KINDS}
 ALERT_KIND_NAMES = tuple(ALERT_KINDS)

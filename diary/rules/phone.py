@@ -50,3 +50,20 @@ def normalise_mobile(raw: str, default_region: str | None) -> str:
     if phonenumbers.number_type(number) not in _TEXTABLE:
         raise PhoneNumberError("Not a mobile number: it cannot receive text messages.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_phone(raw: str, default_region: str | None) -> str:
+    """Return any valid number (a hospital's line, fixed or mobile) in E.164."""
+    try:
+        number = phonenumbers.parse(raw, default_region)
+    except NumberParseException as exc:
+        raise PhoneNumberError("Not a phone number.") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneNumberError("Not a valid phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def readable(e164: str) -> str:
+    """Return an E.164 number as people dial it from anywhere: ``+82 1599-1004``."""
+    number = phonenumbers.parse(e164, None)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,8 +1,8 @@
 """Adverse events recorded by staff, every version kept.
 
 An event (adverse_event) holds its serious-event alert and reporting clock; its versions
-(adverse_event_version) hold what staff record, one current per event. Chained after 0004
-on its own branch; at the merge it follows 0005.
+(adverse_event_version) hold what staff record, one current per event. Symptom reports
+(0007) follow it: the two were written side by side and chained in the order they landed.
 
 Revision ID: 0006
 Revises: 0004

@@ -6,8 +6,10 @@ import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import AuditEvent
+from diary.models import Alert, AuditEvent
 from tests.api.dose_helpers import MY_DOSES, MY_SYNC, NOON_IN_SEOUL, missed, taken
+from tests.api.symptom_helpers import MY_REPORTS, symptom_report
+from tests.api.symptom_helpers import item as symptom_item
 from tests.factories import auth, make_participant, token_for
 
 
@@ -175,3 +177,48 @@ def test_an_item_whose_write_fails_unforeseen_is_rejected_and_the_others_kept(
         assert "sync entry not recorded: ProgrammingError" in caplog.text
     days = [e["dose_date"] for e in client.get(MY_DOSES, headers=headers).get_json()]
     assert days == ["2026-03-02", "2026-03-04"]
+
+
+def test_symptom_reports_ride_in_the_same_upload_each_with_its_own_result(client, headers):
+    report = symptom_report("2026-03-04", items=[symptom_item("nausea", frequency=1,
+                                                              severity=1)])
+    bad_report = symptom_report(items=[symptom_item("nausea", frequency=1)])
+    dose_named = dict(missed("2026-03-03"), kind="dose")
+    entries = [taken("2026-03-02"), dict(report, kind="symptom_report"), dose_named,
+               dict(bad_report, kind="symptom_report"), dict(missed("2026-03-04"), kind="mood")]
+    results = sync(client, headers, entries).get_json()["results"]
+    assert [(r["kind"], r["result"]) for r in results] == [
+        ("dose", "created"), ("symptom_report", "created"), ("dose", "created"),
+        ("symptom_report", "rejected"), (None, "rejected")]
+    assert results[1]["report"]["items"][0]["grade"] == 1
+    assert results[1]["advice"]["action"] == "self_care"
+    assert results[3]["errors"] == {"items": {"0": {"severity": [
+        "Required unless frequency is 0."]}}}
+    assert results[4]["errors"] == {"kind": ["Must be one of: dose, symptom_report."]}
+    assert results[4]["client_id"] is not None
+    again = sync(client, headers, entries[:3]).get_json()["results"]
+    assert [r["result"] for r in again] == ["duplicate"] * 3
+    assert again[1]["report"]["id"] == results[1]["report"]["id"]
+    listed = client.get(MY_REPORTS, headers=headers).get_json()
+    assert [r["id"] for r in listed] == [results[1]["report"]["id"]]
+
+
+def test_reports_in_an_upload_run_by_day_so_the_earlier_one_is_the_baseline(client, headers):
+    later = symptom_report("2026-03-05", items=[symptom_item("periorbital_oedema", severity=2)])
+    earlier = symptom_report("2026-03-02", items=[symptom_item("periorbital_oedema", severity=0)])
+    entries = [dict(later, kind="symptom_report"), dict(earlier, kind="symptom_report")]
+    results = sync(client, headers, entries).get_json()["results"]
+    assert results[0]["advice"]["action"] == "team_will_review"
+    assert results[1]["advice"]["action"] == "recorded"
+    (alert,) = db.session.execute(select(Alert)).scalars()
+    assert alert.kind == "symptom_worse"
+    assert alert.details["triggers"][0]["baseline_report_id"] == results[1]["report"]["id"]
+
+
+def test_a_report_reusing_a_client_id_is_rejected_and_the_others_kept(client, headers):
+    report = symptom_report()
+    client.post(MY_REPORTS, json=report, headers=headers)
+    reused = dict(report, other_symptoms="Something else", kind="symptom_report")
+    results = sync(client, headers, [reused, missed("2026-03-02")]).get_json()["results"]
+    assert [(r["result"], r.get("code")) for r in results] == [("rejected", 409),
+                                                               ("created", None)]

@@ -54,3 +54,38 @@ def test_a_rejected_sync_entry_answers_as_documented(client, site, document):
         results = _conforms(document, "/api/v1/me/sync", "POST", client.post(
             "/api/v1/me/sync", json={"entries": [None, {"client_id": 7}]}, headers=device))
         assert [r["result"] for r in results["results"]] == ["rejected", "rejected"]
+
+
+def test_symptom_answers_conform_to_the_document_and_name_keys_and_attributes_as_enums(
+        client, site, document):
+    spec = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    keys = spec["SymptomAnswerWrite"]["properties"]["item"]["enum"]
+    assert {"nausea", "pain_in_abdomen", "muscle_cramps", "weight_kg"} <= set(keys)
+    assert spec["SymptomItem"]["properties"]["attributes"]["items"]["enum"] == [
+        "frequency", "severity", "interference", "presence", "kg"]
+    with time_machine.travel(NOON_IN_SEOUL, tick=False):
+        patient = make_participant(site=site, enrolled="2026-11-20")
+        device = auth(token_for(patient))
+        staff = auth(token_for(make_staff("coordinator", sites=[site])))
+        _conforms(document, "/api/v1/me/symptom-items", "GET",
+                  client.get("/api/v1/me/symptom-items", headers=device))
+        body = {"client_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                "report_date": "2026-12-01", "emergency_visit": False, "pregnancy": True,
+                "pregnancy_of": "partner", "pregnancy_date": "2026-11-30",
+                "items": [{"item": "nausea", "frequency": 0}, {"item": "rash", "presence": True},
+                          {"item": "weight_kg", "kg": 70.25}]}
+        _conforms(document, "/api/v1/me/symptom-reports", "POST",
+                  client.post("/api/v1/me/symptom-reports", json=body, headers=device))
+        _conforms(document, "/api/v1/me/symptom-reports", "GET",
+                  client.get("/api/v1/me/symptom-reports", headers=device))
+        synced = dict(body, client_id="9a3f2b1c-0d4e-4f5a-8b6c-7d8e9f0a1b2c", kind="symptom_report",
+                      pregnancy=False, pregnancy_of=None, pregnancy_date=None)
+        _conforms(document, "/api/v1/me/sync", "POST",
+                  client.post("/api/v1/me/sync", json={"entries": [synced, 7]}, headers=device))
+        url = f"/api/v1/participants/{patient.id}/symptom-reports"
+        back_entry = dict(body, client_id="1b4e28ba-2fa1-11d2-883f-0016d3cca427",
+                          reason="Clinic visit")
+        _conforms(document, "/api/v1/participants/{participant_id}/symptom-reports", "POST",
+                  client.post(url, json=back_entry, headers=staff))
+        _conforms(document, "/api/v1/participants/{participant_id}/symptom-reports", "GET",
+                  client.get(url, headers=staff))

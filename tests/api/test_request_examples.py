@@ -40,11 +40,15 @@ def test_every_write_operation_has_an_example_its_schema_accepts(client):
     assert checked >= 10
 
 
-def test_the_sync_example_holds_entries_a_dose_write_accepts(client):
+def test_the_sync_example_holds_entries_of_each_kind_their_writes_accept(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     example = spec["paths"]["/api/v1/me/sync"]["post"]["requestBody"]["content"][
         "application/json"]["example"]
     entries = example["entries"]
-    assert len(entries) >= 2
-    for entry in entries:
-        assert api.schemas.doses.DoseWriteSchema().validate(entry) == {}
+    schemas = {"dose": api.schemas.doses.DoseWriteSchema(),
+               "symptom_report": api.schemas.symptoms.SymptomReportWriteSchema()}
+    kinds = [entry.get("kind", "dose") for entry in entries]
+    assert set(kinds) == set(schemas)
+    for kind, entry in zip(kinds, entries, strict=True):
+        body = {name: value for name, value in entry.items() if name != "kind"}
+        assert schemas[kind].validate(body) == {}, (kind, body)

@@ -26,7 +26,8 @@ def _second_study_file(tmp_path, dose_mg: int = 600):
             .replace("dose_mg = 400", f"dose_mg = {dose_mg}")
             .replace('code = "SEV"', 'code = "MSK"')
             .replace('name = "Severance Hospital"', 'name = "Memorial Hospital"')
-            .replace('timezone = "Asia/Seoul"', 'timezone = "America/New_York"'))
+            .replace('timezone = "Asia/Seoul"', 'timezone = "America/New_York"')
+            .replace('phone = "1599-1004"', 'phone = "212-555-0123"'))
     path = tmp_path / f"{SECOND_STUDY}.toml"
     path.write_text(text, encoding="utf-8")
     return path
