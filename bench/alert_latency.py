@@ -56,7 +56,8 @@ class Arrivals:
         match = _ALERT_TEXT.search(received.body)
         if received.to == COORDINATOR_PHONE and match and match["kind"] == "emergency_visit":
             with self.lock:
-                self.at.setdefault(match["code"], time.time())
+                # The sentence's full stop is not part of the code.
+                self.at.setdefault(match["code"].rstrip("."), time.time())
 
 
 def _app(url: str):
