@@ -78,8 +78,7 @@ def _action_and_report_fields() -> dict[str, ma.fields.Field]:
                            "the report to the sponsor is due 24 hours later."}),
         "reported_to_sponsor_at": Instant(allow_none=True),
         "source_symptom_report_id": Id(allow_none=True, metadata={
-            "description": "The participant's symptom report it came from (linked when "
-                           "symptom reports land)."}),
+            "description": "The participant's own symptom report it came from (its id)."}),
     }
 
 

@@ -82,8 +82,8 @@ class AdverseEventVersion(db.Model):
     # When the site learned of the event: a serious event's 24-hour clock starts here.
     site_aware_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reported_to_sponsor_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The participant's symptom report it came from; linked when symptom reports land.
-    source_symptom_report_id: Mapped[int | None]
+    # The participant's own symptom report it came from, if any.
+    source_symptom_report_id: Mapped[int | None] = mapped_column(ForeignKey("symptom_report.id"))
     change_reason: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     recorded_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))

@@ -17,7 +17,7 @@ from diary.actor import Actor
 from diary.clock import local_today, utcnow
 from diary.errors import Conflict, Forbidden, InvalidInput, NotFound
 from diary.extensions import db
-from diary.models import AdverseEvent, AdverseEventVersion, Participant, Study
+from diary.models import AdverseEvent, AdverseEventVersion, Participant, Study, SymptomReport
 from diary.operations.adverse_event_actions import Written, apply_action
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.participants import get_participant_for_staff
@@ -146,9 +146,20 @@ def _check(participant: Participant, facts: rules.EventFacts) -> dict[str, rules
     errors = rules.event_errors(facts, terms, enrolled_on=participant.enrolled_on,
                                 today=local_today(participant.timezone, now), now=now,
                                 timezone=participant.timezone)
+    if facts.source_symptom_report_id is not None and not _own_report(
+            participant.id, facts.source_symptom_report_id):
+        errors["source_symptom_report_id"] = ["No such symptom report of this participant."]
     if errors:
         raise InvalidInput("The event has invalid fields.", errors)
     return terms
+
+
+def _own_report(participant_id: int, report_id: int) -> bool:
+    # Another participant's report answers as one that does not exist.
+    return db.session.execute(
+        select(SymptomReport.id).where(SymptomReport.id == report_id,
+                                       SymptomReport.participant_id == participant_id)
+    ).first() is not None
 
 
 def _new_version(event: AdverseEvent, facts: rules.EventFacts, terms: dict, written: Written,

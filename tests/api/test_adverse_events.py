@@ -296,3 +296,38 @@ def _versions(event_id: int) -> int:
         select(func.count()).select_from(AdverseEventVersion)
         .where(AdverseEventVersion.adverse_event_id == event_id)
     ).scalar_one()
+
+
+def _symptom_report(client, participant) -> int:
+    from tests.api.symptom_helpers import MY_REPORTS, item, symptom_report
+
+    response = client.post(MY_REPORTS, headers=auth(token_for(participant)),
+                           json=symptom_report("2026-03-14", [item("nausea", frequency=3,
+                                                                   severity=2)]))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["report"]["id"]
+
+
+def test_an_event_names_the_participants_own_symptom_report_as_its_source(
+        client, participant, headers):
+    report_id = _symptom_report(client, participant)
+
+    event = recorded(client, participant, headers, source_symptom_report_id=report_id)
+
+    assert event["source_symptom_report_id"] == report_id
+
+
+@pytest.mark.parametrize("whose", ["another participant's", "no one's"])
+def test_a_source_report_not_of_this_participant_is_refused(client, participant, site,
+                                                             headers, whose):
+    if whose == "no one's":
+        report_id = 999_999
+    else:
+        report_id = _symptom_report(client, make_participant(site=site,
+                                                             enrolled="2026-03-01",
+                                                             phone="+821055509999"))
+    response = record(client, participant, headers, source_symptom_report_id=report_id)
+
+    assert response.status_code == 422
+    assert "source_symptom_report_id" in response.get_json()["errors"]
+    assert db.session.execute(select(func.count(AdverseEventVersion.id))).scalar_one() == 0
