@@ -29,6 +29,8 @@ def from_environment(env: dict | None = None) -> dict:
         "DIARY_DEVICE_TOKEN_DAYS": _int(env, "DIARY_DEVICE_TOKEN_DAYS", 365),
         "DIARY_ACTIVATION_CODE_HOURS": _int(env, "DIARY_ACTIVATION_CODE_HOURS", 72),
         "DIARY_SET_PASSWORD_CODE_HOURS": _int(env, "DIARY_SET_PASSWORD_CODE_HOURS", 24),
+        "DIARY_LOCKOUT_ATTEMPTS": _int(env, "DIARY_LOCKOUT_ATTEMPTS", 5),
+        "DIARY_LOCKOUT_MINUTES": _int(env, "DIARY_LOCKOUT_MINUTES", 15),
         "DIARY_PUBLIC_BASE_URL": env.get("DIARY_PUBLIC_BASE_URL", ""),
         "DIARY_PROXY_COUNT": _int(env, "DIARY_PROXY_COUNT", 0),
         "DIARY_LOG_LEVEL": env.get("DIARY_LOG_LEVEL", "INFO"),

@@ -20,6 +20,7 @@ from diary.operations.staff_fields import (
     normalise_email,
 )
 from diary.passwords import check_new_password, hash_password, verify_password
+from diary.rules.lockout import after_failure, is_locked
 from diary.tokens import new_token, token_digest
 
 log = logging.getLogger(__name__)
@@ -46,15 +47,42 @@ def login(email: str, password: str) -> tuple[str, AccessToken]:
     """
     staff = db.session.execute(
         select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+        .with_for_update()  # two wrong guesses at once both count
     ).scalar_one_or_none()
     password_ok = verify_password(staff.password_hash if staff else None, password)
-    if staff is None or not password_ok or not staff.active:
+    now = utcnow()
+    if staff is None:
         raise Unauthorized(_BAD_LOGIN)
+    if is_locked(staff.locked_until, now) or not password_ok or not staff.active:
+        # A locked account answers as a wrong password does: no one learns which
+        # addresses have accounts, or that they are locked.
+        _sign_in_failed(staff, now, locked=is_locked(staff.locked_until, now))
+        raise Unauthorized(_BAD_LOGIN)
+    staff.failed_sign_ins, staff.locked_until = 0, None
     hours = current_app.config["DIARY_STAFF_TOKEN_HOURS"]
     token, row = issue_token(STAFF, timedelta(hours=hours), staff_user_id=staff.id)
+    db.session.flush()
+    record_audit(Actor.for_staff(staff), "staff.signed_in", staff,
+                 after={"access_token_id": row.id})
     db.session.commit()
     log.info("staff %s signed in", staff.id)
     return token, row
+
+
+def _sign_in_failed(staff: StaffUser, now: datetime, *, locked: bool) -> None:
+    """Count a failed sign-in (locking the account after too many), audit it, commit."""
+    if not locked:
+        staff.failed_sign_ins, staff.locked_until = after_failure(
+            staff.failed_sign_ins, now,
+            attempts=current_app.config["DIARY_LOCKOUT_ATTEMPTS"],
+            lock_for=timedelta(minutes=current_app.config["DIARY_LOCKOUT_MINUTES"]))
+    record_audit(Actor.system(), "staff.sign_in_failed", staff,
+                 after={"locked": locked, "failed_sign_ins": staff.failed_sign_ins,
+                        "locked_until": staff.locked_until.isoformat()
+                        if staff.locked_until else None})
+    db.session.commit()
+    if staff.locked_until is not None and not locked:
+        log.warning("staff %s locked after repeated failed sign-ins", staff.id)
 
 
 def logout(actor: Actor) -> None:
