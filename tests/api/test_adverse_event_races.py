@@ -1,12 +1,12 @@
 """Two changes of one event at once: both kept, in turn, and one serious alert (PostgreSQL)."""
 
-import threading
 
 import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import AdverseEventVersion, Alert
+from tests.api.races import send_together
 from tests.api.test_adverse_events import events_url, nausea
 from tests.factories import auth, make_participant, make_staff, token_for
 
@@ -14,24 +14,7 @@ NOON_IN_SEOUL = "2026-03-20T03:00:00Z"
 
 
 def _patch_together(app, url, headers, bodies) -> list[int]:
-    statuses, errors = [], []
-    barrier = threading.Barrier(len(bodies))
-
-    def patch(body):
-        try:
-            client = app.test_client()
-            barrier.wait()
-            statuses.append(client.patch(url, json=body, headers=headers).status_code)
-        except Exception as exc:  # pragma: no cover - the assertion reports it
-            errors.append(exc)
-
-    threads = [threading.Thread(target=patch, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return sorted(statuses)
+    return send_together(app, "PATCH", url, headers, bodies)
 
 
 @time_machine.travel(NOON_IN_SEOUL, tick=False)

@@ -1,6 +1,5 @@
 """Two writes for one day at once: the database keeps one current entry, nobody gets a 500."""
 
-import threading
 
 import time_machine
 from sqlalchemy import func, select
@@ -9,6 +8,7 @@ from diary.extensions import db
 from diary.models import DoseEntry
 from diary.operations import doses as dose_operations
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, missed, taken
+from tests.api.races import send_together
 from tests.factories import auth, make_participant, token_for
 
 
@@ -35,25 +35,8 @@ def test_write_that_loses_a_race_is_read_again_and_refused(client, app_context, 
     assert "correction_reason" in response.get_json()["errors"]
 
 
-def _post_together(app, headers, bodies):
-    statuses, errors = [], []
-    barrier = threading.Barrier(len(bodies))
-
-    def post(body):
-        try:
-            client = app.test_client()
-            barrier.wait()
-            statuses.append(client.post(MY_DOSES, json=body, headers=headers).status_code)
-        except Exception as exc:  # pragma: no cover - the assertion reports it
-            errors.append(exc)
-
-    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return sorted(statuses)
+def _post_together(app, headers, bodies) -> list[int]:
+    return send_together(app, "POST", MY_DOSES, headers, bodies)
 
 
 @time_machine.travel(NOON_IN_SEOUL, tick=False)

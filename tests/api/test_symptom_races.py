@@ -1,12 +1,12 @@
 """Two symptom reports at once: one report per client id, one open alert per item, no 500."""
 
-import threading
 
 import time_machine
 from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import Alert, Message, SymptomReport
+from tests.api.races import send_together
 from tests.api.symptom_helpers import MY_REPORTS, NOON_IN_SEOUL, item, symptom_report
 from tests.factories import auth, make_participant, make_staff, token_for
 
@@ -14,24 +14,7 @@ SEVERE_NAUSEA = item("nausea", frequency=4, severity=4)
 
 
 def _post_together(app, headers, bodies) -> list[int]:
-    statuses, errors = [], []
-    barrier = threading.Barrier(len(bodies))
-
-    def post(body):
-        try:
-            client = app.test_client()
-            barrier.wait()
-            statuses.append(client.post(MY_REPORTS, json=body, headers=headers).status_code)
-        except Exception as exc:  # pragma: no cover - the assertion reports it
-            errors.append(exc)
-
-    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return sorted(statuses)
+    return send_together(app, "POST", MY_REPORTS, headers, bodies)
 
 
 def _state(app, patient_id):
