@@ -36,8 +36,9 @@ class WholeNumber(ma.fields.Integer):
     """A JSON integer from ``minimum`` to ``maximum`` (a grade, a score): 3, not "3" or 3.0."""
 
     def __init__(self, *, minimum: int, maximum: int, **kwargs):
-        super().__init__(strict=True, validate=ma.validate.Range(min=minimum, max=maximum),
-                         **kwargs)
+        super().__init__(strict=True, validate=ma.validate.Range(
+            min=minimum, max=maximum, error="Must be a whole number from {min} to {max}."),
+            **kwargs)
 
 
 class Text(ma.fields.String):
@@ -78,18 +79,21 @@ class QueryBoolean(ma.fields.Boolean):
         super().__init__(truthy={"true"}, falsy={"false"}, **kwargs)
 
 
-class Milligrams(ma.fields.Decimal):
-    """An amount in mg: a JSON number above 0 with at most 2 decimals, as it is stored.
+class _Amount(ma.fields.Decimal):
+    """A JSON number above 0 with at most 2 decimals, as it is stored.
 
-    A third decimal would be rounded away by the database (NUMERIC(8, 2)), so it is
+    A third decimal would be rounded away by the database (NUMERIC(…, 2)), so it is
     refused rather than changed; a number sent as a string is not a number.
     """
 
     default_error_messages = {"places": "At most 2 decimals."}
+    unit: str
+    maximum: decimal.Decimal
 
     def __init__(self, **kwargs):
-        validate = ma.validate.Range(min=0, min_inclusive=False, max=MAX_MG,
-                                     error="Must be more than 0 and at most {max} mg.")
+        validate = ma.validate.Range(min=0, min_inclusive=False, max=self.maximum,
+                                     error="Must be more than 0 and at most {max} "
+                                           + self.unit + ".")
         super().__init__(allow_nan=False, validate=validate, **kwargs)
 
     def _validated(self, value):
@@ -102,35 +106,23 @@ class Milligrams(ma.fields.Decimal):
         return amount
 
 
-class Score(ma.fields.Integer):
+class Milligrams(_Amount):
+    """An amount in mg (NUMERIC(8, 2))."""
+
+    unit, maximum = "mg", MAX_MG
+
+
+class Score(WholeNumber):
     """A PRO-CTCAE score: a JSON integer from 0 to 4 (not 2.0, not "2", not true)."""
 
     def __init__(self, **kwargs):
-        super().__init__(strict=True, validate=ma.validate.Range(
-            min=0, max=MAX_SCORE, error=f"Must be a whole number from 0 to {MAX_SCORE}."),
-            **kwargs)
+        super().__init__(minimum=0, maximum=MAX_SCORE, **kwargs)
 
 
-class Kilograms(ma.fields.Decimal):
-    """A weight in kg: a JSON number above 0 with at most 2 decimals, as it is stored.
+class Kilograms(_Amount):
+    """A weight in kg (NUMERIC(5, 2))."""
 
-    NUMERIC(5, 2): a third decimal would be rounded away, so it is refused instead.
-    """
-
-    default_error_messages = {"places": "At most 2 decimals."}
-
-    def __init__(self, **kwargs):
-        validate = ma.validate.Range(min=0, min_inclusive=False, max=MAX_KG,
-                                     error="Must be more than 0 and at most {max} kg.")
-        super().__init__(allow_nan=False, validate=validate, **kwargs)
-
-    def _validated(self, value):
-        if isinstance(value, bool) or not isinstance(value, int | float | decimal.Decimal):
-            raise self.make_error("invalid")
-        amount = super()._validated(value)
-        if amount.normalize().as_tuple().exponent < -2:
-            raise self.make_error("places")
-        return amount
+    unit, maximum = "kg", MAX_KG
 
 
 class Day(ma.fields.Date):
