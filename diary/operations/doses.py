@@ -22,7 +22,7 @@ from diary.messaging.outbox import cancel_day_reminders
 from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Study
 from diary.models.dose_entry import SOURCES
 from diary.operations.audit import record_audit, snapshot
-from diary.operations.participants import get_participant_for_staff
+from diary.operations.participants import check_can_record, get_participant_for_staff
 from diary.operations.regimen import standing_on
 from diary.prebuilt import PrebuiltInsert
 from diary.rules import doses as rules
@@ -93,7 +93,7 @@ def write_dose(
 ) -> DoseWriteResult:
     """Do ``record_dose``'s work inside the caller's transaction (the caller commits)."""
     now = utcnow()
-    _check_writable(participant, source, staff_reason)
+    check_can_record(participant, source, staff_reason, sources=SOURCES)
     _check_fields(participant, dose, now)
     digest = rules.body_sha256(dose, source=source, staff_reason=staff_reason)
     state = _day_state(participant.id, dose.client_id, dose.dose_date)
@@ -117,17 +117,6 @@ def write_dose(
         _supersede(state.current, entry, actor, now, reason=staff_reason)
     cancel_day_reminders(participant.id, entry.dose_date)
     return DoseWriteResult(entry, CORRECTED if state.current is not None else CREATED)
-
-
-def _check_writable(participant: Participant, source: str, staff_reason: str | None) -> None:
-    if source not in SOURCES:
-        raise ValueError(f"unknown dose source {source!r}")
-    if source == "staff" and not (staff_reason or "").strip():
-        raise InvalidInput("A reason is required.", {"reason": ["Required for staff entries."]})
-    # After withdrawal nothing more is collected from the participant; staff may still
-    # complete the record of the days before it.
-    if participant.status == "withdrawn" and source != "staff":
-        raise Conflict("The participant has withdrawn from the study.")
 
 
 def _check_fields(participant: Participant, dose: DoseInput, now) -> None:

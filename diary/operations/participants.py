@@ -57,6 +57,22 @@ def get_participant_for_staff(actor: Actor, participant_id: int, *,
     return participant
 
 
+def check_can_record(participant: Participant, source: str, staff_reason: str | None, *,
+                     sources) -> None:
+    """Refuse a diary write (a dose, a symptom report) that cannot be taken from ``source``.
+
+    Staff say why they write on a participant's behalf. After withdrawal nothing more is
+    collected from the participant; staff may still complete the record of the time
+    before it.
+    """
+    if source not in sources:
+        raise ValueError(f"unknown source {source!r}")
+    if source == "staff" and not (staff_reason or "").strip():
+        raise InvalidInput("A reason is required.", {"reason": ["Required for staff entries."]})
+    if participant.status == "withdrawn" and source != "staff":
+        raise Conflict("The participant has withdrawn from the study.")
+
+
 def require_editor(actor: Actor) -> None:
     """Refuse staff who may read participants but not enrol or change them."""
     if actor.staff is None or actor.staff.role not in EDITORS:

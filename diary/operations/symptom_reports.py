@@ -18,7 +18,7 @@ from diary.extensions import db
 from diary.models import Participant, Site, Study, SymptomAnswer, SymptomReport, SymptomScore
 from diary.models.symptom_report import SOURCES
 from diary.operations.audit import record_audit, snapshot
-from diary.operations.participants import get_participant_for_staff
+from diary.operations.participants import check_can_record, get_participant_for_staff
 from diary.operations.symptom_safety import evaluate_report, raise_safety_alerts
 from diary.rules.phone import readable
 from diary.rules.safety import safety_params
@@ -82,7 +82,7 @@ def write_symptom_report(participant: Participant, study: Study, report: Symptom
                          staff_reason: str | None = None) -> SymptomWriteResult:
     """Do ``record_symptom_report``'s work inside the caller's transaction."""
     now = utcnow()
-    _check_writable(participant, source, staff_reason)
+    check_can_record(participant, source, staff_reason, sources=SOURCES)
     items = catalogue(study.definition)
     if not items:
         raise Conflict(NO_ITEMS)
@@ -107,17 +107,6 @@ def write_symptom_report(participant: Participant, study: Study, report: Symptom
                  after=audit_snapshot(stored), reason=staff_reason)
     raise_safety_alerts(participant, stored, triggers, actor)
     return SymptomWriteResult(stored, CREATED, report_advice(stored, participant, study))
-
-
-def _check_writable(participant: Participant, source: str, staff_reason: str | None) -> None:
-    if source not in SOURCES:
-        raise ValueError(f"unknown report source {source!r}")
-    if source == "staff" and not (staff_reason or "").strip():
-        raise InvalidInput("A reason is required.", {"reason": ["Required for staff entries."]})
-    # After withdrawal nothing more is collected from the participant; staff may still
-    # complete the record of the time before it.
-    if participant.status == "withdrawn" and source != "staff":
-        raise Conflict("The participant has withdrawn from the study.")
 
 
 def _with_client_id(participant_id: int, client_id: str) -> SymptomReport | None:
