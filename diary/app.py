@@ -119,7 +119,11 @@ def _ping_after_idle(engine, idle_seconds: float) -> None:
 def _tune_sqlite(engine) -> None:
     # pysqlite's own transaction handling defers BEGIN and breaks SAVEPOINT; take it over
     # (the recipe in SQLAlchemy's SQLite dialect docs), enforce foreign keys, and wait
-    # for a writer instead of failing at once.
+    # for a writer instead of failing at once. BEGIN IMMEDIATE takes the write lock at
+    # the start: a deferred transaction that reads and then writes fails at once ("database
+    # is locked", no busy wait) when another process committed in between, which the
+    # scheduler's dispatcher does every few seconds. Every transaction queues for the
+    # lock (busy_timeout), which a one-site SQLite can afford.
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -131,7 +135,7 @@ def _tune_sqlite(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def register_request_hooks(app: Flask) -> None:

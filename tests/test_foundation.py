@@ -71,9 +71,9 @@ def test_docs_page_renders_the_openapi_document(client):
 
 
 def test_models_and_migrations_agree(app_context):
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection)
-        diff = compare_metadata(context, db.metadata)
+    # The test's own connection: on SQLite a second one would wait for its write lock.
+    context = MigrationContext.configure(db.session.connection())
+    diff = compare_metadata(context, db.metadata)
     assert diff == [], f"models and migrations differ: {diff}"
 
 
