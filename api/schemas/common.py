@@ -8,7 +8,8 @@ import marshmallow as ma
 from api.schemas.fields import Text
 from diary.rules.zones import is_region_zone
 
-_HH_MM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# [0-9], not \d (which takes any script's digits), and fullmatch: $ admits a final newline.
+_HH_MM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 
 class WriteSchema(ma.Schema):
@@ -38,7 +39,7 @@ class LocalTime(ma.fields.Field):
         return None if value is None else value.strftime("%H:%M")
 
     def _deserialize(self, value, attr, data, **kwargs):
-        match = _HH_MM.match(value) if isinstance(value, str) else None
+        match = _HH_MM.fullmatch(value) if isinstance(value, str) else None
         if match is None:
             raise self.make_error("invalid")
         return time(int(match.group(1)), int(match.group(2)))

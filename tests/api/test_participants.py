@@ -94,6 +94,8 @@ def test_duplicate_study_code_is_409(client, site, headers):
         ("locale", "fr"),
         ("reminder_time", "9am"),
         ("reminder_time", "24:00"),
+        ("reminder_time", "09:00\n"),  # a regex's $ lets a trailing newline through
+        ("reminder_time", "\u0660\u0669:00"),  # Arabic-Indic digits are \\d to Python
         ("enrolled_on", "2026-02-30"),
         ("status", "paused"),
         ("study_code", "S01 001"),
