@@ -69,7 +69,8 @@ def export_fhir_bundles(actor: Actor) -> Iterator[dict]:
 
 
 def _bundles(actor: Actor, ids: list[int], generated_at: datetime) -> Iterator[dict]:
-    studies: dict[int, Study] = {}
+    # Each study once, with its symptom items: (Study, catalogue) by id.
+    studies: dict[int, tuple] = {}
     for start in range(0, len(ids), BATCH_SIZE):
         # Scoped again: a participant moved to another site since the audit is left out.
         participants = db.session.execute(
@@ -108,7 +109,7 @@ def _counts(bundle: dict) -> dict[str, int]:
 
 
 def _records(participants: Iterable[Participant],
-             studies: dict[int, Study]) -> list[ParticipantRecords]:
+             studies: dict[int, tuple]) -> list[ParticipantRecords]:
     """Load the records of several participants in three queries; return them per person."""
     participants = list(participants)
     ids = [participant.id for participant in participants]
@@ -116,12 +117,13 @@ def _records(participants: Iterable[Participant],
     found = []
     for participant in participants:
         if participant.study_id not in studies:
-            studies[participant.study_id] = db.session.get(Study, participant.study_id)
-        study = studies[participant.study_id]
+            study = db.session.get(Study, participant.study_id)
+            studies[participant.study_id] = (study, catalogue(study.definition))
+        study, items = studies[participant.study_id]
         found.append(ParticipantRecords(
             participant=participant, study_code=study.code, drug=study.definition["drug"],
-            items=catalogue(study.definition), doses=doses[participant.id],
-            events=events[participant.id], reports=reports[participant.id]))
+            items=items, doses=doses[participant.id], events=events[participant.id],
+            reports=reports[participant.id]))
     return found
 
 

@@ -11,6 +11,7 @@ from diary.exports.fhir import systems
 from diary.exports.fhir.checks import bundle_problems
 from diary.extensions import db
 from diary.models import AuditEvent
+from diary.operations import fhir_export
 from tests.api.symptom_helpers import item, staff_reports, symptom_report
 from tests.factories import auth, make_dose, make_participant, make_site, make_staff, token_for
 
@@ -210,10 +211,9 @@ def test_another_sites_coordinator_gets_a_404_and_no_audit_event(client, partici
 def test_the_bulk_export_streams_one_valid_bundle_per_line_of_the_callers_sites(
         client, participant, headers, site):
     other_site = make_site()
-    elsewhere = make_participant(site=other_site, enrolled="2026-03-01", study_code="S02-001",
+    make_participant(site=other_site, enrolled="2026-03-01", study_code="S02-001",
                                  phone="+821055509999")
-    neighbour = make_participant(site=site, enrolled="2026-03-01", study_code="S01-001",
-                                 phone=None)
+    make_participant(site=site, enrolled="2026-03-01", study_code="S01-001", phone=None)
 
     response = client.get("/api/v1/exports/fhir", headers=headers)
 
@@ -225,6 +225,69 @@ def test_the_bulk_export_streams_one_valid_bundle_per_line_of_the_callers_sites(
     assert [bundle_problems(bundle) for bundle in bundles] == [[], []]
     codes = [bundle["entry"][0]["resource"]["identifier"][0]["value"] for bundle in bundles]
     assert codes == ["S01-001", "S01-042"]  # by study code; the other site's left out
+    # An admin sees every site, so the other site's participant too.
     admin = auth(token_for(make_staff("admin", sites=[site])))
     everyone = client.get("/api/v1/exports/fhir", headers=admin).get_data(as_text=True)
-    assert "S02-001" in everyone and elsewhere.id != neighbour.id
+    assert [json.loads(line)["entry"][0]["resource"]["identifier"][0]["value"]
+            for line in everyone.splitlines()] == ["S01-001", "S01-042", "S02-001"]
+
+
+@pytest.fixture
+def broken_mapping(monkeypatch):
+    """Make the mapping drop every missed dose's statusReason, as a bug in it would."""
+    real = fhir_export.participant_bundle
+
+    def without_reasons(records, generated_at):
+        bundle = real(records, generated_at)
+        for entry in bundle["entry"]:
+            entry["resource"].pop("statusReason", None)
+        return bundle
+
+    monkeypatch.setattr(fhir_export, "participant_bundle", without_reasons)
+
+
+@pytest.mark.usefixtures("broken_mapping")
+def test_an_invalid_bundle_is_refused_with_its_problems_and_not_audited(
+        client, participant, headers, caplog):
+    response = client.get(fhir_url(participant.id), headers=headers)
+
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["errors"] == {"bundle": [
+        "entry.2.resource.statusReason: a not-done administration must say why (mad-1)"]}
+    assert "nothing was exported" in body["message"]
+    assert db.session.execute(select(AuditEvent).where(
+        AuditEvent.action == "participant.fhir_exported")).first() is None
+    assert "failed its checks" in caplog.text and PHONE not in caplog.text
+
+
+@pytest.mark.usefixtures("broken_mapping")
+def test_the_bulk_export_puts_an_operation_outcome_in_place_of_an_invalid_bundle(
+        client, participant, headers, site):
+    make_participant(site=site, enrolled="2026-03-01", study_code="S01-001", phone=None)
+
+    lines = client.get("/api/v1/exports/fhir", headers=headers).get_data(as_text=True)
+
+    first, second = (json.loads(line) for line in lines.splitlines())
+    assert (first["resourceType"], bundle_problems(first)) == ("Bundle", [])
+    assert second == {"resourceType": "OperationOutcome", "issue": [{
+        "severity": "error", "code": "invalid",
+        "diagnostics": "Participant S01-042: entry.2.resource.statusReason: a not-done "
+                       "administration must say why (mad-1)"}]}
+
+
+def test_the_bulk_export_reads_a_batch_of_participants_in_a_fixed_number_of_queries(
+        client, participant, headers, site, count_queries):
+    def statements() -> int:
+        with count_queries() as sent:
+            assert client.get("/api/v1/exports/fhir", headers=headers).status_code == 200
+        return len(sent)
+
+    alone = statements()
+    for number in range(3):
+        person = make_participant(site=site, enrolled="2026-03-01",
+                                  study_code=f"S01-10{number}", phone=None)
+        make_dose(person, "2026-03-01")
+        make_dose(person, "2026-03-02", status="missed", missed_reason="forgot")
+
+    assert statements() == alone
