@@ -14,6 +14,8 @@ from diary.operations import fhir_export
 FHIR_JSON = "application/fhir+json"
 # FHIR Bulk Data's format: one resource (here, one participant's Bundle) per line.
 FHIR_NDJSON = "application/fhir+ndjson"
+# What OpenAPI can say of NDJSON: text, a JSON document per line.
+NDJSON_DOCUMENT = {"type": "string", "description": "One FHIR R4 Bundle (JSON) per line."}
 
 blp = Blueprint("fhir", __name__, url_prefix="",
                 description="FHIR R4 datasets of the caller's sites' participants; every "
@@ -39,7 +41,7 @@ class ParticipantFhir(MethodView):
 @blp.route("/exports/fhir")
 class FhirExport(MethodView):
     @staff_required()
-    @blp.response(200, content_type=FHIR_NDJSON, description=(
+    @blp.response(200, NDJSON_DOCUMENT, content_type=FHIR_NDJSON, description=(
         "NDJSON, streamed: one participant's Bundle per line, by study code. A Bundle "
         "that failed its checks is replaced by an OperationOutcome naming the study code."))
     def get(self):
