@@ -1,0 +1,1 @@
+"""Dataset mappings (FHIR, SDTM): each format a package of its own, never model methods."""
