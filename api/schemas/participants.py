@@ -14,8 +14,8 @@ from api.schemas.common import (
 )
 from api.schemas.fields import Day, Id, SiteRef, StrictBoolean, Text, WholeNumber
 from diary.models.participant import LOCALES, SEXES, STATUSES
-from diary.rules.study_design import OLDEST_AGE_YEARS
 from diary.operations.regimen import standing_today
+from diary.rules.study_design import OLDEST_AGE_YEARS
 
 _STUDY_CODE = validate.Regexp(
     re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),

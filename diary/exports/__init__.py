@@ -1,0 +1,1 @@
+"""Datasets for statisticians and regulators, written from the diary's records."""
