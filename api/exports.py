@@ -3,7 +3,7 @@
 import os
 import tempfile
 
-from flask import send_file
+from flask import Response
 from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
@@ -37,10 +37,20 @@ class SdtmExport(MethodView):
         try:
             summary = export_sdtm(current_actor(), path)
             # Open, then unlink: the file lives as long as the response reads it, no longer.
-            archive = open(path, "rb")  # noqa: SIM115 - send_file closes it
+            archive = open(path, "rb")  # noqa: SIM115 - closed by _chunks or on close
         finally:
             os.unlink(path)
-        response = send_file(archive, mimetype="application/zip", as_attachment=True,
-                             download_name="sdtm.zip")
-        response.headers[REPLACED_HEADER] = str(summary.non_ascii_replaced)
+        response = Response(_chunks(archive), mimetype="application/zip", headers={
+            "Content-Disposition": "attachment; filename=sdtm.zip",
+            "Content-Length": str(os.fstat(archive.fileno()).st_size),
+            REPLACED_HEADER: str(summary.non_ascii_replaced),
+        })
+        response.call_on_close(archive.close)
         return response
+
+
+def _chunks(archive, size: int = 64 * 1024):
+    """Yield the file's bytes a piece at a time, and close it once read to the end."""
+    with archive:
+        while chunk := archive.read(size):
+            yield chunk
