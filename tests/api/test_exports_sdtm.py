@@ -2,6 +2,7 @@
 
 import csv
 import io
+import uuid
 import zipfile
 from datetime import UTC, datetime
 
@@ -162,3 +163,20 @@ def test_the_command_writes_every_sites_zip_and_says_what_it_replaced(app, tmp_p
     event = db.session.execute(
         select(AuditEvent).where(AuditEvent.action == "export.sdtm")).scalar_one()
     assert (event.actor_type, event.after["site_ids"]) == ("system", "all")
+
+
+def test_a_never_answer_exports_its_imputed_zero_with_a_suppqs_flag(client, site, headers):
+    participant = make_participant(site=site, enrolled="2026-03-01")
+    body = {"client_id": str(uuid.uuid4()), "report_date": "2026-03-05", "emergency_visit": False,
+            "pregnancy": False, "items": [{"item": "nausea", "frequency": 0}],
+            "reason": "Read from the paper questionnaire"}
+    response = client.post(f"/api/v1/participants/{participant.id}/symptom-reports",
+                           json=body, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    archive = export(client, headers)
+    qs = rows(archive, "qs")
+    assert [(r["QSTESTCD"], r["QSORRES"], r["QSSTRESN"], r["QSDY"]) for r in qs] == [
+        ("PRO009F", "Never", "0", "5"), ("PRO009S", "", "0", "5")]
+    (flag,) = rows(archive, "suppqs")
+    assert (flag["IDVAR"], flag["IDVARVAL"], flag["QNAM"], flag["QVAL"]) == (
+        "QSSEQ", "2", "QSIMPUT", "Y")
