@@ -26,7 +26,9 @@ class SdtmExport(MethodView):
         "description": "A zip: csv/<domain>.csv, xpt/<domain>.xpt (SAS transport v5) and "
                        "variables.csv. The header X-Non-ASCII-Replaced says how many values "
                        "the XPT files carry as a marker (the CSV keeps the text).",
-        "content": ZIP}})
+        "content": ZIP,
+        "headers": {REPLACED_HEADER: {"description": "Values written as the non-ASCII marker.",
+                                      "schema": {"type": "integer", "minimum": 0}}}}})
     @blp.alt_response(409, schema=ErrorSchema,
                       description="A value SAS transport version 5 cannot hold (over 200 "
                                   "bytes); the message names the dataset, variable and record.")
