@@ -95,9 +95,11 @@ class _Package:
         self.builders, self.directory = builders, directory
         self.datasets: dict[str, _Dataset] = {}
         self.summary = ExportSummary()
+        # Every name and label is checked before any file is opened.
         for builder in builders:
             check_metadata(builder.domain, variables_of(builder.domain),
                            dataset_label(builder.domain))
+        for builder in builders:
             self._dataset(builder.domain)
 
     def _dataset(self, name: str) -> _Dataset:

@@ -166,3 +166,15 @@ def test_a_value_longer_than_its_variable_is_refused(tmp_path):
 def test_names_and_labels_xpt_v5_cannot_hold_are_refused(variables, message):
     with pytest.raises(XptError, match=message):
         check_metadata("AE", variables, "Adverse Events")
+
+
+def test_a_korean_missed_reason_is_flagged_in_suppec_and_counted(tmp_path):
+    missed = dose("2026-03-03", "missed", missed_reason="other", missed_reason_text="약이 없음")
+    summary = write_package([subject(doses=[missed])], tmp_path / "x.zip")
+    archive = zipfile.ZipFile(tmp_path / "x.zip")
+    assert read_csv(archive, "ec")[0]["ECREASOC"] == "약이 없음"
+    frame, _ = read_xpt(archive, "ec", tmp_path)
+    assert frame["ECREASOC"][0] == NON_ASCII_MARKER
+    assert [(r["QNAM"], r["QVAL"]) for r in read_csv(archive, "suppec")] == [
+        ("NONASCII", "ECREASOC")]
+    assert summary.non_ascii_replaced == 1
