@@ -73,6 +73,7 @@ def _api_blueprints():
     from api import (
         adverse_events,
         alerts,
+        exports,
         fhir,
         me,
         participants,
@@ -86,7 +87,7 @@ def _api_blueprints():
 
     return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp,
             adverse_events.blp, me.blp, symptoms.blp, alerts.blp, staff.blp, study.blp,
-            fhir.blp]
+            fhir.blp, exports.blp]
 
 
 def _plain_blueprints():

@@ -12,9 +12,10 @@ from api.schemas.common import (
     reason_field,
     validate_timezone,
 )
-from api.schemas.fields import Day, Id, SiteRef, StrictBoolean, Text
-from diary.models.participant import LOCALES, STATUSES
+from api.schemas.fields import Day, Id, SiteRef, StrictBoolean, Text, WholeNumber
+from diary.models.participant import LOCALES, SEXES, STATUSES
 from diary.operations.regimen import standing_today
+from diary.rules.study_design import OLDEST_AGE_YEARS
 
 _STUDY_CODE = validate.Regexp(
     re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"),
@@ -24,6 +25,9 @@ _PHONE = {"description": "Mobile number; national forms are read in the site's c
 _SITE = {"description": 'The site, by its code ("SEV") or its id; or give site_id.',
          "example": "SEV"}
 _SITE_ID = {"description": "The site's id (the older form of site)."}
+_SEX = {"description": "CDISC SEX: M, F, U (unknown) or UNDIFFERENTIATED.", "example": "F"}
+_AGE = {"description": "Age at enrolment in whole years (SDTM AGE); the study's minimum "
+                       "(min_age_years in its file) is checked.", "example": 34}
 
 
 class _ParticipantFieldsSchema(WriteSchema):
@@ -43,6 +47,9 @@ class _ParticipantFieldsSchema(WriteSchema):
         metadata={"description": "A parent reports for a child of 10-17."}
     )
     status = Text(validate=validate.OneOf(STATUSES))
+    sex = Text(allow_none=True, validate=validate.OneOf(SEXES), metadata=_SEX)
+    age_at_enrolment = WholeNumber(minimum=0, maximum=OLDEST_AGE_YEARS, allow_none=True,
+                                   metadata=_AGE)
 
 
 class ParticipantCreateSchema(_ParticipantFieldsSchema):
@@ -71,7 +78,7 @@ class ParticipantCreateSchema(_ParticipantFieldsSchema):
 PARTICIPANT_CREATE_EXAMPLE = {
     "study_code": "S01-001", "site_id": 1, "enrolled_on": "2026-03-02",
     "timezone": "Asia/Seoul", "locale": "ko", "phone": "010-2000-0000", "sms_consent": True,
-    "reminder_time": "09:00", "proxy_reporter": False,
+    "reminder_time": "09:00", "proxy_reporter": False, "sex": "F", "age_at_enrolment": 34,
 }
 
 
@@ -150,6 +157,9 @@ class ParticipantSchema(ma.Schema):
     reminder_time = LocalTime()
     proxy_reporter = ma.fields.Boolean()
     status = ma.fields.String()
+    sex = ma.fields.String(allow_none=True, metadata={"description": "CDISC SEX code."})
+    age_at_enrolment = ma.fields.Integer(allow_none=True,
+                                         metadata={"description": "Years, at enrolment."})
     study_day = ma.fields.Function(study_day_today, allow_none=True, metadata=STUDY_DAY)
     started = ma.fields.Function(started_today, metadata=STARTED)
     current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)

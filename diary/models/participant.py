@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, SmallInteger, String, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
@@ -10,6 +10,8 @@ from diary.types import UTCDateTime
 
 STATUSES = ("active", "withdrawn", "completed")
 LOCALES = ("ko", "en")
+# CDISC SDTM controlled terminology for SEX (codelist C66731).
+SEXES = ("M", "F", "U", "UNDIFFERENTIATED")
 
 
 class Participant(db.Model):
@@ -32,6 +34,10 @@ class Participant(db.Model):
     phone_unreachable_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_time: Mapped[time] = mapped_column(Time)
     proxy_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Recorded at enrolment for the SDTM DM domain (SEX, AGE in years); null for
+    # participants enrolled before the diary asked.
+    sex: Mapped[str | None] = mapped_column(String(20))
+    age_at_enrolment: Mapped[int | None] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(12), default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

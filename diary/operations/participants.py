@@ -24,6 +24,7 @@ from diary.rules.phone import (
     region_for_timezone,
 )
 from diary.rules.reminders import in_quiet_hours
+from diary.rules.study_design import age_errors, min_age_years
 
 EDITORS = ("admin", "coordinator")
 STARTING_DOSE_REASON = "Starting dose per protocol"
@@ -32,7 +33,8 @@ REMINDER_FIELDS = frozenset({"enrolled_on", "timezone", "locale", "phone_e164", 
                              "reminder_time", "status"})
 # What the audit trail records of a participant, before and after a change.
 AUDITED_FIELDS = ("study_code", "site_id", "enrolled_on", "timezone", "locale", "phone_e164",
-                  "sms_consent", "sms_consent_at", "reminder_time", "proxy_reporter", "status")
+                  "sms_consent", "sms_consent_at", "reminder_time", "proxy_reporter", "status",
+                  "sex", "age_at_enrolment")
 _REGIMEN = (selectinload(Participant.prescribed_doses), selectinload(Participant.dose_holds))
 
 
@@ -177,6 +179,14 @@ def _check_reminder_time(study: Study, reminder_time) -> None:
             f"Inside the study's quiet hours ({quiet}), when no text is sent."]})
 
 
+def _check_age(study: Study, age_years: int | None) -> None:
+    if age_years is None:
+        return
+    problems = age_errors(age_years, min_age_years(study.definition))
+    if problems:
+        raise InvalidInput("The request has invalid fields.", {"age_at_enrolment": problems})
+
+
 def _check_locale(study: Study, locale: str) -> None:
     if locale not in study.locales:
         raise InvalidInput("The request has invalid fields.",
@@ -222,6 +232,7 @@ def enrol_participant(actor: Actor, data: dict) -> Participant:
     _check_enrolment_date(data["enrolled_on"], timezone)
     reminder_time = data.get("reminder_time") or study.reminder_time
     _check_reminder_time(study, reminder_time)
+    _check_age(study, data.get("age_at_enrolment"))
     phone = _mobile(data.get("phone"), site)
     _ensure_code_free(study.id, data["study_code"])
     _ensure_phone_free(phone)
@@ -231,7 +242,8 @@ def enrol_participant(actor: Actor, data: dict) -> Participant:
         enrolled_on=data["enrolled_on"], timezone=timezone, locale=locale, phone_e164=phone,
         sms_consent=data["sms_consent"], sms_consent_at=now if data["sms_consent"] else None,
         reminder_time=reminder_time, proxy_reporter=data["proxy_reporter"],
-        status=data["status"], created_at=now, updated_at=now,
+        status=data["status"], sex=data.get("sex"), age_at_enrolment=data.get("age_at_enrolment"),
+        created_at=now, updated_at=now,
     )
     starting = PrescribedDose(effective_from=participant.enrolled_on, dose_mg=study.dose_mg,
                               reason=STARTING_DOSE_REASON, created_by_staff_id=actor.id,
@@ -296,7 +308,10 @@ def _apply_changes(actor: Actor, participant: Participant, changes: dict, reason
         participant.locale = changes["locale"]
     if "reminder_time" in changes:
         _check_reminder_time(study, changes["reminder_time"])
-    for name in ("timezone", "reminder_time", "proxy_reporter", "status"):
+    if "age_at_enrolment" in changes:
+        _check_age(study, changes["age_at_enrolment"])
+    for name in ("timezone", "reminder_time", "proxy_reporter", "status", "sex",
+                 "age_at_enrolment"):
         if name in changes:
             setattr(participant, name, changes[name])
     if "phone" in changes:

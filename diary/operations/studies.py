@@ -20,6 +20,7 @@ from diary.rules.adverse_events import term_list_problems
 from diary.rules.alerts import ladder_problems
 from diary.rules.phone import PhoneNumberError, normalise_phone, region_for_timezone
 from diary.rules.safety import safety_problems
+from diary.rules.study_design import design_problems
 from diary.rules.symptom_items import catalogue, catalogue_problems
 from diary.rules.symptom_texts import text_problems
 
@@ -72,6 +73,7 @@ def parse_definition(raw: bytes) -> dict:
     if terms:
         problems["adverse_events.terms"] = terms
     problems.update(_symptom_problems(definition))
+    problems.update(design_problems(definition))
     if problems:
         raise InvalidInput("The study file is incomplete.", problems)
     return definition

@@ -1,0 +1,176 @@
+"""The SDTM package: each domain as CSV and as XPT v5, and a variable listing, zipped.
+
+One pass over the subjects (a generator: the operation loads them a batch at a time)
+writes every domain's CSV to a temporary directory as it goes, beside an ASCII copy for
+the XPT; each XPT is then made from its copy, one dataset in memory at a time (SAS
+transport is written whole by pyreadstat, so that is as far as it streams).
+"""
+
+import csv
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from tempfile import TemporaryDirectory
+
+from diary.exports.sdtm import suppqs
+from diary.exports.sdtm.ae import AE
+from diary.exports.sdtm.dm import DM
+from diary.exports.sdtm.ec import EC
+from diary.exports.sdtm.ex import EX
+from diary.exports.sdtm.qs import QS
+from diary.exports.sdtm.subject import DomainBuilder, Subject
+from diary.exports.sdtm.variables import NUM, dataset_label, variables_of
+from diary.exports.sdtm.xpt import ascii_values, check_metadata, check_values, write_xpt
+
+LISTING = "variables.csv"
+LISTING_FIELDS = ("dataset", "variable", "label", "type", "length", "non_ascii_replaced")
+
+
+def default_builders() -> list[DomainBuilder]:
+    """Return the domains exported from the diary's own records (RS is added by the caller)."""
+    return [DM(), EC(), EX(), AE(), QS()]
+
+
+@dataclass
+class ExportSummary:
+    """What a package holds: subjects, records per dataset, non-ASCII values replaced."""
+
+    subjects: int = 0
+    records: dict[str, int] = field(default_factory=dict)
+    replaced: Counter = field(default_factory=Counter)
+
+    @property
+    def non_ascii_replaced(self) -> int:
+        """Return how many values the XPT files carry as the non-ASCII marker."""
+        return sum(self.replaced.values())
+
+
+def _csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class _Dataset:
+    """One dataset being written: its CSV and the ASCII copy the XPT is made from."""
+
+    def __init__(self, name: str, directory: Path):
+        self.name, self.variables, self.label = name, variables_of(name), dataset_label(name)
+        self.names = [variable.name for variable in self.variables]
+        self.csv_path = directory / f"{name.lower()}.csv"
+        self.stage_path = directory / f"{name.lower()}.ascii.csv"
+        self._files = [self.csv_path.open("w", encoding="utf-8", newline=""),
+                       self.stage_path.open("w", encoding="ascii", newline="")]
+        self._writers = [csv.writer(file) for file in self._files]
+        for writer in self._writers:
+            writer.writerow(self.names)
+        self.count = 0
+
+    def write(self, values: dict, ascii_copy: dict) -> None:
+        for writer, row in zip(self._writers, (values, ascii_copy), strict=True):
+            writer.writerow([_csv_value(row.get(name)) for name in self.names])
+        self.count += 1
+
+    def close(self) -> None:
+        for file in self._files:
+            file.close()
+
+    def write_xpt(self, path: Path) -> None:
+        import pandas  # heavy, and only needed when exporting
+
+        numeric = [v.name for v in self.variables if v.type == NUM]
+        frame = pandas.read_csv(
+            self.stage_path, dtype={name: "float64" if name in numeric else str
+                                    for name in self.names},
+            keep_default_na=False, na_values={name: [""] for name in numeric})
+        write_xpt(frame, path, self.name, list(self.variables), self.label)
+
+
+class _Package:
+    def __init__(self, builders: Sequence[DomainBuilder], directory: Path):
+        self.builders, self.directory = builders, directory
+        self.datasets: dict[str, _Dataset] = {}
+        self.summary = ExportSummary()
+        # Every name and label is checked before any file is opened.
+        for builder in builders:
+            check_metadata(builder.domain, variables_of(builder.domain),
+                           dataset_label(builder.domain))
+        for builder in builders:
+            self._dataset(builder.domain)
+
+    def _dataset(self, name: str) -> _Dataset:
+        if name not in self.datasets:
+            self.datasets[name] = _Dataset(name, self.directory)
+        return self.datasets[name]
+
+    def add_subject(self, subject: Subject) -> None:
+        self.summary.subjects += 1
+        for builder in self.builders:
+            for seq, record in enumerate(builder.records(subject), start=1):
+                self._add(builder.domain, seq if builder.domain != "DM" else None, record)
+
+    def _add(self, domain: str, seq: int | None, record) -> None:
+        values = dict(record.values)
+        if seq is not None:
+            values[f"{domain}SEQ"] = seq
+        dataset = self._dataset(domain)
+        ascii_copy, replaced = ascii_values(values, dataset.variables)
+        where = f"USUBJID {values['USUBJID']}" + (f", {domain}SEQ {seq}" if seq else "")
+        check_values(domain, ascii_copy, dataset.variables, where)
+        dataset.write(values, ascii_copy)
+        self.summary.replaced.update((domain, name) for name in replaced)
+        qualifiers = list(record.supp) + ([suppqs.non_ascii(replaced)] if replaced else [])
+        for qualifier in qualifiers:
+            row = suppqs.supp_row(values, domain, seq, qualifier)
+            supp = self._dataset(f"SUPP{domain}")
+            check_values(supp.name, row, supp.variables, where)
+            supp.write(row, row)
+
+    def finish(self, zip_path: Path) -> ExportSummary:
+        for dataset in self.datasets.values():
+            dataset.close()
+        kept = [d for d in self.datasets.values() if d.count or not d.name.startswith("SUPP")]
+        listing = self.directory / LISTING
+        self._write_listing(listing, kept)
+        with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for dataset in kept:
+                xpt_path = self.directory / f"{dataset.name.lower()}.xpt"
+                dataset.write_xpt(xpt_path)
+                archive.write(dataset.csv_path, f"csv/{dataset.csv_path.name}")
+                archive.write(xpt_path, f"xpt/{xpt_path.name}")
+                self.summary.records[dataset.name] = dataset.count
+            archive.write(listing, LISTING)
+        return self.summary
+
+    def _write_listing(self, path: Path, datasets: list[_Dataset]) -> None:
+        with path.open("w", encoding="ascii", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(LISTING_FIELDS)
+            for dataset in datasets:
+                for v in dataset.variables:
+                    writer.writerow([dataset.name, v.name, v.label, v.type, v.length,
+                                     self.summary.replaced[(dataset.name, v.name)]])
+
+
+def write_package(subjects: Iterable[Subject], zip_path: Path,
+                  builders: Sequence[DomainBuilder] | None = None) -> ExportSummary:
+    """Write the SDTM zip of ``subjects`` to ``zip_path``; raise XptError if XPT cannot hold it.
+
+    The zip holds ``csv/<domain>.csv`` (UTF-8, free text as recorded), ``xpt/<domain>.xpt``
+    (SAS transport version 5, non-ASCII text replaced by a marker and flagged in
+    SUPP--), and ``variables.csv`` (every variable's label, type and length, and how many
+    of its values the XPT replaced).
+    """
+    with TemporaryDirectory(prefix="sdtm-") as directory:
+        package = _Package(list(builders or default_builders()), Path(directory))
+        try:
+            for subject in subjects:
+                package.add_subject(subject)
+        finally:
+            for dataset in package.datasets.values():
+                dataset.close()
+        return package.finish(zip_path)
