@@ -13,6 +13,7 @@ import config as settings
 from api import register_blueprints
 from api.errors import error_response, register_error_handlers
 from api.request import DiaryRequest
+from diary import phone_keys
 from diary.extensions import db, migrate
 from diary.json import DiaryJSONProvider
 from diary.paths import MIGRATIONS_DIR
@@ -61,7 +62,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database and migrations; tune SQLite to behave like a real database."""
+    """Check the phone keys; bind the database and migrations; tune SQLite."""
+    phone_keys.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     # Never echo row values (phone numbers, notes) into logs or error messages.
