@@ -51,7 +51,7 @@ class _Encrypted(TypeDecorator):
 
     cache_ok = True
 
-    class comparator_factory(TypeDecorator.Comparator):  # noqa: N801 (SQLAlchemy's name)
+    class comparator_factory(TypeDecorator.Comparator):  # the name SQLAlchemy looks up
         def operate(self, op, *other, **kwargs):
             if op in _NO_EQUALITY and not (len(other) == 1 and other[0] is None):
                 raise TypeError("an encrypted column cannot be compared; use its lookup hash")
