@@ -42,7 +42,7 @@ class UTCDateTime(TypeDecorator):
 _NO_EQUALITY = frozenset({operators.eq, operators.ne, operators.in_op, operators.not_in_op})
 
 
-class _Encrypted(TypeDecorator):
+class Encrypted(TypeDecorator):
     """Plain text in Python, a Fernet ciphertext in the column (diary.phone_keys).
 
     ``IS NULL`` works; ``==`` and ``IN`` are refused, since they could only ever compare
@@ -64,14 +64,14 @@ class _Encrypted(TypeDecorator):
         return None if value is None else phone_keys.current().decrypt(value)
 
 
-class EncryptedString(_Encrypted):
+class EncryptedString(Encrypted):
     """An encrypted short text: a 16-character E.164 number takes 120 characters."""
 
     impl = String
     cache_ok = True
 
 
-class EncryptedText(_Encrypted):
+class EncryptedText(Encrypted):
     """An encrypted text of any length (a text message's body)."""
 
     impl = Text

@@ -25,7 +25,8 @@ class Participant(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(5))
     # Encrypted at rest; found by its keyed hash (an inbound text's sender), set with it.
-    phone_e164: Mapped[str | None] = mapped_column(EncryptedString(255))
+    phone_e164: Mapped[str | None] = mapped_column(EncryptedString(255),
+                                                   info={"lookup": "phone_lookup"})
     phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -29,7 +29,8 @@ class StaffUser(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     # Encrypted at rest; the keyed hash finds the person from a number (a text they send).
-    phone_e164: Mapped[str | None] = mapped_column(EncryptedString(255))
+    phone_e164: Mapped[str | None] = mapped_column(EncryptedString(255),
+                                                   info={"lookup": "phone_lookup"})
     phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     # The language of the alert texts this person receives.
     locale: Mapped[str] = mapped_column(String(5), default="en")
