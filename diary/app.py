@@ -59,6 +59,21 @@ def configure_logging(app: Flask) -> None:
     )
     # The twilio client writes about eleven INFO lines (request, headers) for every text.
     logging.getLogger("twilio").setLevel(logging.WARNING)
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoRowValues) for f in engine_log.filters):
+        engine_log.addFilter(_NoRowValues())
+
+
+class _NoRowValues(logging.Filter):
+    """Drop SQLAlchemy's DEBUG line for each row read: decrypted numbers, e-mails, texts.
+
+    hide_parameters keeps values out of the statements it logs at INFO, but at DEBUG the
+    engine also prints every row it returns; an operator debugging with
+    DIARY_LOG_LEVEL=DEBUG must not copy the database into the logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno <= logging.DEBUG and str(record.msg).startswith("Row "))
 
 
 def register_extensions(app: Flask) -> None:
