@@ -16,7 +16,7 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
@@ -40,11 +40,12 @@ class PhoneKeys:
     """The configured keys: encrypt under the newest, decrypt under any, hash for lookups."""
 
     fernets: tuple[Fernet, ...]
-    lookup_key: bytes
+    lookup_key: bytes = field(repr=False)  # never printed, as no key is
+    _multi: MultiFernet = field(init=False, repr=False, compare=False)
 
-    @property
-    def _multi(self) -> MultiFernet:
-        return MultiFernet(list(self.fernets))
+    def __post_init__(self):
+        # Built once: every row read decrypts through it.
+        object.__setattr__(self, "_multi", MultiFernet(list(self.fernets)))
 
     def encrypt(self, plaintext: str) -> str:
         return self.fernets[0].encrypt(plaintext.encode()).decode()
