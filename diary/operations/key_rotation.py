@@ -75,20 +75,20 @@ def _rotate_row(keys, table, column: str, lookup: str | None, row, report) -> No
     except PhoneKeyError:
         report.unreadable += 1
         return
-    values = {}
-    if keys.is_current(token):
-        report.current += 1
-    else:
-        values[column] = keys.rotate(token)
+    rotate = not keys.is_current(token)
+    values = {column: keys.rotate(token)} if rotate else {}
     if lookup and stored_lookup[0] != keys.lookup(plaintext):
         values[lookup] = keys.lookup(plaintext)
-    if not values:
-        return
-    written = db.session.execute(
-        sa.update(table).where(table.c.id == row_id, table.c[column] == token).values(values)
-    ).rowcount
-    if written == 0:
-        report.changed_meanwhile += 1
-        return
-    report.rotated += int(column in values)
-    report.lookups_refreshed += int(lookup is not None and lookup in values)
+    if values:
+        written = db.session.execute(
+            sa.update(table).where(table.c.id == row_id, table.c[column] == token)
+            .values(values)
+        ).rowcount
+        if written == 0:
+            report.changed_meanwhile += 1
+            return
+        report.lookups_refreshed += int(lookup is not None and lookup in values)
+    if rotate:
+        report.rotated += 1
+    else:
+        report.current += 1
