@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, String, Text
 from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
 
 from diary import phone_keys
@@ -42,18 +43,24 @@ class UTCDateTime(TypeDecorator):
 _NO_EQUALITY = frozenset({operators.eq, operators.ne, operators.in_op, operators.not_in_op})
 
 
+def _compares_to_a_value(other: tuple) -> bool:
+    # Column against column stays allowed: SQLAlchemy itself compares columns with ``==``
+    # (its dictionaries keyed by column, an ORM UPDATE's SET clause).
+    return bool(other) and other[0] is not None and not isinstance(other[0], ColumnElement)
+
+
 class Encrypted(TypeDecorator):
     """Plain text in Python, a Fernet ciphertext in the column (diary.phone_keys).
 
-    ``IS NULL`` works; ``==`` and ``IN`` are refused, since they could only ever compare
-    one ciphertext with another: query the row's HMAC lookup column instead.
+    ``IS NULL`` works; ``==`` and ``IN`` against a value are refused, since they could only
+    ever compare one ciphertext with another: query the row's HMAC lookup column instead.
     """
 
     cache_ok = True
 
     class comparator_factory(TypeDecorator.Comparator):  # the name SQLAlchemy looks up
         def operate(self, op, *other, **kwargs):
-            if op in _NO_EQUALITY and not (len(other) == 1 and other[0] is None):
+            if op in _NO_EQUALITY and _compares_to_a_value(other):
                 raise TypeError("an encrypted column cannot be compared; use its lookup hash")
             return super().operate(op, *other, **kwargs)
 

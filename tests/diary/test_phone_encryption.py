@@ -4,12 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 from cryptography.fernet import Fernet
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from diary.app import create_app
 from diary.extensions import db
 from diary.models import InboundMessage, Participant, StaffUser
-from diary.phone_keys import EXTENSION, PhoneKeyError, from_settings
+from diary.phone_keys import EXTENSION, PhoneKeyError, PhoneKeys, from_settings
 from tests import factories
 from tests.api.twilio_signing import AUTH_TOKEN, post_signed
 
@@ -85,6 +85,8 @@ def test_an_inbound_text_finds_its_participant_by_the_lookup_hash(client, site):
 def test_an_encrypted_column_cannot_be_compared_by_mistake(site):
     with pytest.raises(TypeError, match="lookup hash"):
         select(Participant).where(Participant.phone_e164 == PHONE)
+    with pytest.raises(TypeError, match="lookup hash"):
+        select(Participant).where(Participant.phone_e164.in_([PHONE]))
     # IS NULL still works: NULL is not encrypted.
     assert select(Participant).where(Participant.phone_e164.is_(None)) is not None
 
@@ -123,6 +125,27 @@ def test_rotating_again_changes_nothing(app, site, use_keys):
     assert "participant.phone_e164: 0 re-encrypted, 1 already under the newest key" in (
         again.output)
     assert raw_rows() == stored
+
+
+def test_a_number_changed_during_rotation_is_left_as_written(app, site, use_keys, monkeypatch):
+    use_keys(KEY_A)
+    participant = factories.make_participant(phone=PHONE)
+    use_keys(f"{KEY_B},{KEY_A}")
+    rotate = PhoneKeys.rotate
+
+    def changed_meanwhile(keys, token):
+        # A coordinator saves a new number between the rotation's read and its write.
+        db.session.execute(update(Participant).where(Participant.id == participant.id)
+                           .values(phone_e164="+821011112222"))
+        return rotate(keys, token)
+
+    monkeypatch.setattr(PhoneKeys, "rotate", changed_meanwhile)
+    result = app.test_cli_runner().invoke(args=["keys", "rotate"])
+
+    assert "participant.phone_e164: 0 re-encrypted" in result.output
+    assert "1 changed meanwhile" in result.output
+    db.session.expire_all()
+    assert db.session.get(Participant, participant.id).phone_e164 == "+821011112222"
 
 
 def test_a_new_lookup_key_finds_participants_again_after_rotation(app, client, site, use_keys):
