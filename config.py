@@ -22,6 +22,12 @@ def from_environment(env: dict | None = None) -> dict:
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     return {
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        # "production" refuses to start on development keys (diary/phone_keys.py).
+        "DIARY_ENV": env.get("DIARY_ENV", "development"),
+        # Fernet keys, comma-separated, newest first: phone numbers are encrypted with them.
+        "DIARY_PHONE_KEYS": env.get("DIARY_PHONE_KEYS", ""),
+        # The HMAC key of the phone lookup hash; changing it needs `diary keys rotate`.
+        "DIARY_PHONE_LOOKUP_KEY": env.get("DIARY_PHONE_LOOKUP_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 1024 * 1024),
         "DIARY_DEFAULT_STUDY": env.get("DIARY_DEFAULT_STUDY", "NCT02495519"),

@@ -13,6 +13,7 @@ import config as settings
 from api import register_blueprints
 from api.errors import error_response, register_error_handlers
 from api.request import DiaryRequest
+from diary import phone_keys
 from diary.extensions import db, migrate
 from diary.json import DiaryJSONProvider
 from diary.paths import MIGRATIONS_DIR
@@ -58,10 +59,26 @@ def configure_logging(app: Flask) -> None:
     )
     # The twilio client writes about eleven INFO lines (request, headers) for every text.
     logging.getLogger("twilio").setLevel(logging.WARNING)
+    engine_log = logging.getLogger("sqlalchemy.engine.Engine")
+    if not any(isinstance(f, _NoRowValues) for f in engine_log.filters):
+        engine_log.addFilter(_NoRowValues())
+
+
+class _NoRowValues(logging.Filter):
+    """Drop SQLAlchemy's DEBUG line for each row read: decrypted numbers, e-mails, texts.
+
+    hide_parameters keeps values out of the statements it logs at INFO, but at DEBUG the
+    engine also prints every row it returns; an operator debugging with
+    DIARY_LOG_LEVEL=DEBUG must not copy the database into the logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno <= logging.DEBUG and str(record.msg).startswith("Row "))
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database and migrations; tune SQLite to behave like a real database."""
+    """Check the phone keys; bind the database and migrations; tune SQLite."""
+    phone_keys.init_app(app)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     # Never echo row values (phone numbers, notes) into logs or error messages.

@@ -63,11 +63,48 @@ def create_admin_command(email: str, reset_password: bool):
     click.echo(f"{done} {staff.email} (id {staff.id})")
 
 
+@click.group("keys")
+def keys_cli():
+    """Manage the keys that encrypt phone numbers at rest."""
+
+
+@keys_cli.command("new")
+def new_key_command():
+    """Print a fresh Fernet key, to put first in DIARY_PHONE_KEYS."""
+    from diary.phone_keys import new_key
+
+    click.echo(new_key())
+
+
+@keys_cli.command("rotate")
+@click.option("--batch-size", default=500, show_default=True, type=click.IntRange(1),
+              help="Rows re-encrypted per transaction.")
+def rotate_keys_command(batch_size: int):
+    """Re-encrypt every phone number and inbound text under the first DIARY_PHONE_KEYS key.
+
+    Older keys listed after it still read while this runs; remove them only once it
+    reports nothing unreadable. It also refreshes the lookup hashes after a change of
+    DIARY_PHONE_LOOKUP_KEY. Safe to run again: it prints counts, never values.
+    """
+    from diary.operations.key_rotation import rotate_keys
+
+    reports = rotate_keys(batch_size=batch_size)
+    for report in reports:
+        click.echo(f"{report.column}: {report.rotated} re-encrypted, {report.current} already "
+                   f"under the newest key, {report.lookups_refreshed} lookup hashes refreshed, "
+                   f"{report.changed_meanwhile} changed meanwhile, "
+                   f"{report.unreadable} unreadable")
+    unreadable = sum(report.unreadable for report in reports)
+    if unreadable:
+        raise click.ClickException(f"{unreadable} values are readable with no configured key.")
+
+
 def register(app: Flask) -> None:
     """Attach the sub-commands to the app's CLI."""
     app.cli.add_command(studies_cli)
     app.cli.add_command(load_default_study_command)
     app.cli.add_command(create_admin_command)
+    app.cli.add_command(keys_cli)
     from diary.cli_staff import check_command, staff_cli
 
     app.cli.add_command(staff_cli)

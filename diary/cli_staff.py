@@ -16,6 +16,7 @@ from diary.operations.staff import (
     list_staff,
     update_staff,
 )
+from diary.rules.phone import masked
 
 _ROLES = click.Choice(["admin", "coordinator", "investigator"])
 _SITE_HELP = "A site by code (SEV) or id (digits); repeat for several."
@@ -47,7 +48,7 @@ def _find(who: str):
 
 
 def _describe(staff) -> str:
-    phone = f"…{staff.phone_e164[-4:]}" if staff.phone_e164 else "no phone"
+    phone = masked(staff.phone_e164) or "no phone"
     sites = ",".join(staff.site_codes) or "-"
     flags = [staff.role, sites, staff.locale, phone,
              "alerts on" if staff.alerts_enabled else "alerts off",

@@ -24,6 +24,7 @@ from diary.operations.alerts import raise_alert
 from diary.operations.doses import write_dose
 from diary.operations.regimen import prescribed_mg_for
 from diary.operations.sms_consent import opt_in_to_sms, opt_out_of_sms
+from diary.phone_keys import phone_lookup
 from diary.rules.doses import DoseInput
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def handle_inbound_sms(message_sid: str, from_number: str, body: str) -> Inbound
 def _participants_with_number(sender: str) -> list[Participant]:
     return list(db.session.execute(
         select(Participant)
-        .where(Participant.phone_e164 == sender)
+        .where(Participant.phone_lookup == phone_lookup(sender))
         .order_by(case((Participant.status == "active", 0), else_=1), Participant.id)
     ).scalars())
 
@@ -200,7 +201,7 @@ def _replies_on(number: str, day) -> int:
             Message.kind == "system",
             Message.local_date == day,
             Message.participant_id.in_(
-                select(Participant.id).where(Participant.phone_e164 == number)),
+                select(Participant.id).where(Participant.phone_lookup == phone_lookup(number))),
         )
     ).scalar_one()
 

@@ -3,10 +3,11 @@
 from datetime import date, datetime, time
 
 from sqlalchemy import Boolean, Date, ForeignKey, SmallInteger, String, Time, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from diary.extensions import db
-from diary.types import UTCDateTime
+from diary.phone_keys import phone_lookup
+from diary.types import EncryptedString, UTCDateTime
 
 STATUSES = ("active", "withdrawn", "completed")
 LOCALES = ("ko", "en")
@@ -25,7 +26,10 @@ class Participant(db.Model):
     enrolled_on: Mapped[date] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(64))
     locale: Mapped[str] = mapped_column(String(5))
-    phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    # Encrypted at rest; found by its keyed hash (an inbound text's sender), set with it.
+    phone_e164: Mapped[str | None] = mapped_column(EncryptedString(255),
+                                                   info={"lookup": "phone_lookup"})
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     sms_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     sms_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when the participant texts STOP (or Twilio reports 21610); START clears it.
@@ -49,6 +53,11 @@ class Participant(db.Model):
     dose_holds: Mapped[list["DoseHold"]] = relationship(  # noqa: F821
         order_by="DoseHold.start_date"
     )
+
+    @validates("phone_e164")
+    def _hash_phone(self, _key, phone: str | None) -> str | None:
+        self.phone_lookup = phone_lookup(phone)
+        return phone
 
     @property
     def can_receive_sms(self) -> bool:

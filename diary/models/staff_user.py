@@ -3,11 +3,12 @@
 from datetime import datetime
 
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from diary.extensions import db
 from diary.models.site import Site
-from diary.types import UTCDateTime
+from diary.phone_keys import phone_lookup
+from diary.types import EncryptedString, UTCDateTime
 
 ROLES = ("admin", "coordinator", "investigator")
 
@@ -27,7 +28,10 @@ class StaffUser(db.Model):
     # None until the person sets a password with their one-time set-password code.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    # Encrypted at rest; the keyed hash finds the person from a number (a text they send).
+    phone_e164: Mapped[str | None] = mapped_column(EncryptedString(255),
+                                                   info={"lookup": "phone_lookup"})
+    phone_lookup: Mapped[str | None] = mapped_column(String(64), index=True)
     # The language of the alert texts this person receives.
     locale: Mapped[str] = mapped_column(String(5), default="en")
     # Off: no alert texts even with a phone (on leave, say); the alerts list still shows them.
@@ -39,6 +43,11 @@ class StaffUser(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sites: Mapped[list[Site]] = relationship(secondary=staff_site, lazy="selectin")
+
+    @validates("phone_e164")
+    def _hash_phone(self, _key, phone: str | None) -> str | None:
+        self.phone_lookup = phone_lookup(phone)
+        return phone
 
     @property
     def site_ids(self) -> set[int]:

@@ -9,12 +9,30 @@ from sqlalchemy import insert
 from diary.clock import utcnow
 from diary.json import decimal_to_json
 from diary.models import AuditEvent
+from diary.phone_keys import phone_lookup
 from diary.prebuilt import run
+from diary.rules.phone import masked
+
+# Kept encrypted on their rows. An audit event is never rewritten, so it could not be
+# re-encrypted under a new key: it keeps the last digits and the start of the lookup hash,
+# which tell two numbers apart and let someone holding the key confirm a given number.
+MASKED_FIELDS = frozenset({"phone_e164"})
 
 
 def snapshot(row, fields) -> dict:
     """Return a JSON-safe dict of the named attributes of a row, for before/after."""
     return {name: _json_safe(getattr(row, name)) for name in fields}
+
+
+def _masked(values: dict | None) -> dict | None:
+    if values is None:
+        return None
+    return {name: _masked_phone(value) if name in MASKED_FIELDS else value
+            for name, value in values.items()}
+
+
+def _masked_phone(phone: str | None) -> str | None:
+    return None if phone is None else f"{masked(phone)} #{phone_lookup(phone)[:8]}"
 
 
 def _json_safe(value):
@@ -55,8 +73,8 @@ def record_audit(
         "entity_type": entity.__tablename__,
         "entity_id": entity.id,
         "participant_id": participant_id,
-        "before": before,
-        "after": after,
+        "before": _masked(before),
+        "after": _masked(after),
         "reason": reason,
         "request_id": g.get("request_id") if has_request_context() else None,
     })

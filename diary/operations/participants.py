@@ -16,6 +16,7 @@ from diary.operations.audit import record_audit, snapshot
 from diary.operations.scope import at_staff_sites
 from diary.operations.sessions import revoke_participant_credentials
 from diary.operations.sites import resolve_site
+from diary.phone_keys import phone_lookup
 from diary.rules.enrolment import enrolment_date_errors
 from diary.rules.phone import (
     PhoneNumberError,
@@ -156,7 +157,7 @@ def _ensure_phone_free(phone: str | None, participant_id: int | None = None) -> 
     if phone is None:
         return
     taken = db.session.execute(
-        select(Participant.id).where(Participant.phone_e164 == phone,
+        select(Participant.id).where(Participant.phone_lookup == phone_lookup(phone),
                                      Participant.status == "active",
                                      Participant.id != (participant_id or 0)).limit(1)
     ).first()

@@ -67,3 +67,11 @@ def readable(e164: str) -> str:
     """Return an E.164 number as people dial it from anywhere: ``+82 1599-1004``."""
     number = phonenumbers.parse(e164, None)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def masked(e164: str | None) -> str | None:
+    """Return only a number's last four digits, ``…5678``, for lists and the audit trail.
+
+    The number itself is kept only encrypted (see diary/phone_keys.py).
+    """
+    return None if e164 is None else f"…{e164[-4:]}"

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import AuditEvent, SetPasswordCode, StaffUser
+from diary.phone_keys import phone_lookup
 from tests.factories import auth, make_site, make_staff, token_for
 
 URL = "/api/v1/staff"
@@ -193,8 +194,11 @@ def test_a_change_is_audited_with_before_after_and_reason(client, site, headers,
         "+821099990002", False)
     (event_,) = _events("staff.updated", someone.id)
     assert (event_.actor_type, event_.actor_id) == ("staff", admin.id)
-    assert event_.before == {"phone_e164": "+821099990001", "alerts_enabled": True}
-    assert event_.after == {"phone_e164": "+821099990002", "alerts_enabled": False}
+    # The append-only trail keeps the last digits and a keyed fingerprint, never the number.
+    assert event_.before == {"phone_e164": f"…0001 #{phone_lookup('+821099990001')[:8]}",
+                             "alerts_enabled": True}
+    assert event_.after == {"phone_e164": f"…0002 #{phone_lookup('+821099990002')[:8]}",
+                            "alerts_enabled": False}
     assert event_.reason == "New work phone"
 
 

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import AuditEvent, StaffUser
+from diary.phone_keys import phone_lookup
 from tests.factories import PASSWORD, auth, make_staff, token_for
 
 ME = "/api/v1/staff/me"
@@ -40,8 +41,8 @@ def test_staff_change_their_phone_language_and_alerts_and_it_is_audited(client, 
     (event_,) = db.session.execute(
         select(AuditEvent).where(AuditEvent.action == "staff.updated")).scalars().all()
     assert (event_.actor_id, event_.entity_id) == (me.id, me.id)
-    assert event_.after == {"phone_e164": "+821099990002", "locale": "ko",
-                            "alerts_enabled": False}
+    assert event_.after == {"phone_e164": f"…0002 #{phone_lookup('+821099990002')[:8]}",
+                            "locale": "ko", "alerts_enabled": False}
 
 
 @pytest.mark.parametrize("field", ["role", "sites", "active", "email"])

@@ -1,0 +1,98 @@
+"""Migration 0014 encrypts the numbers and texts already stored, and its downgrade decrypts."""
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+
+from diary.extensions import db
+from diary.models import InboundMessage, Participant, StaffUser
+from diary.operations.studies import default_study_file, load_study
+from diary.phone_keys import phone_lookup
+from tests.conftest import TEST_DATABASE_URL, _postgres_url, make_test_app
+
+PHONE, STAFF_PHONE = "+821012345678", "+821099990000"
+BODY = "I feel dizzy today"
+NOW = "2026-03-01 00:00:00"
+
+
+@pytest.fixture
+def committed_app(tmp_path):
+    """An empty database of its own whose commits are real, on SQLite too.
+
+    Named as conftest's PostgreSQL-only fixture, so the per-test rollback leaves it alone.
+    """
+    if not TEST_DATABASE_URL:
+        app = make_test_app(f"sqlite:///{tmp_path / 'scratch.sqlite3'}")
+        yield app
+        with app.app_context():
+            db.engine.dispose()
+        return
+    base = sa.engine.make_url(_postgres_url(TEST_DATABASE_URL))
+    name = f"{base.database}_m{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    app = make_test_app(base.set(database=name).render_as_string(hide_password=False))
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _rows_before_0014() -> None:
+    """Write a participant, a staff member and an inbound text as 0009 stored them."""
+    study, _ = load_study(default_study_file("NCT02495519"))
+    site_id = db.session.execute(sa.text("SELECT id FROM site")).scalar()
+    statements = (
+        "INSERT INTO participant (study_id, site_id, study_code, enrolled_on, timezone, "
+        "locale, phone_e164, sms_consent, reminder_time, proxy_reporter, status, created_at, "
+        "updated_at) VALUES (:study, :site, 'S01-001', '2026-03-01', 'Asia/Seoul', 'ko', "
+        ":phone, true, '09:00:00', false, 'active', :now, :now)",
+        "INSERT INTO staff_user (email, role, phone_e164, locale, alerts_enabled, active, "
+        "created_at, failed_sign_ins) VALUES ('kim@example.org', 'coordinator', :staff, 'en', "
+        "true, true, :now, 0)",
+        "INSERT INTO inbound_message (message_sid, from_e164, body, intent, received_at) "
+        "VALUES ('SM1', :phone, :body, 'unknown', :now)",
+    )
+    for statement in statements:
+        db.session.execute(sa.text(statement), {
+            "study": study.id, "site": site_id, "phone": PHONE, "staff": STAFF_PHONE,
+            "body": BODY, "now": NOW})
+    db.session.commit()
+
+
+def _raw() -> list:
+    return [*db.session.execute(sa.text(
+        "SELECT phone_e164 FROM participant UNION ALL SELECT phone_e164 FROM staff_user "
+        "UNION ALL SELECT from_e164 FROM inbound_message UNION ALL "
+        "SELECT body FROM inbound_message")).scalars()]
+
+
+def test_upgrade_encrypts_what_is_there_and_downgrade_decrypts_it(committed_app):
+    with committed_app.app_context():
+        upgrade(revision="0009")
+        _rows_before_0014()
+
+        upgrade(revision="0014")
+        db.session.remove()
+        assert all("12345678" not in value and "99990000" not in value and "dizzy" not in value
+                   for value in _raw())
+        participant = db.session.execute(sa.select(Participant)).scalar_one()
+        assert participant.phone_e164 == PHONE
+        assert participant.phone_lookup == phone_lookup(PHONE)
+        staff = db.session.execute(sa.select(StaffUser)).scalar_one()
+        assert (staff.phone_e164, staff.phone_lookup) == (STAFF_PHONE, phone_lookup(STAFF_PHONE))
+        inbound = db.session.execute(sa.select(InboundMessage)).scalar_one()
+        assert (inbound.from_e164, inbound.body) == (PHONE, BODY)
+        db.session.remove()
+
+        downgrade(revision="0009")
+        assert sorted(_raw()) == sorted([PHONE, STAFF_PHONE, PHONE, BODY])
+        db.session.remove()
