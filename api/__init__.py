@@ -74,6 +74,8 @@ def _api_blueprints():
         adverse_events,
         alerts,
         me,
+        outcome_reports,
+        outcomes,
         participants,
         sessions,
         staff,
@@ -84,7 +86,8 @@ def _api_blueprints():
     )
 
     return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp,
-            adverse_events.blp, me.blp, symptoms.blp, alerts.blp, staff.blp, study.blp]
+            adverse_events.blp, outcomes.blp, me.blp, symptoms.blp, alerts.blp, outcome_reports.blp,
+            staff.blp, study.blp]
 
 
 def _plain_blueprints():
