@@ -45,7 +45,7 @@ def _csv(name: str, header: list[str], rows: Iterable[list]) -> Response:
     def lines():
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
-        for row in [header, *rows] if isinstance(rows, list) else _prepend(header, rows):
+        for row in _prepend(header, rows):
             writer.writerow(["" if value is None else value for value in row])
             yield buffer.getvalue()
             buffer.seek(0)
