@@ -76,6 +76,8 @@ def _api_blueprints():
         exports,
         fhir,
         me,
+        outcome_reports,
+        outcomes,
         participants,
         sessions,
         staff,
@@ -86,8 +88,8 @@ def _api_blueprints():
     )
 
     return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp,
-            adverse_events.blp, me.blp, symptoms.blp, alerts.blp, staff.blp, study.blp,
-            fhir.blp, exports.blp]
+            adverse_events.blp, outcomes.blp, me.blp, symptoms.blp, alerts.blp,
+            outcome_reports.blp, staff.blp, study.blp, fhir.blp, exports.blp]
 
 
 def _plain_blueprints():

@@ -19,6 +19,9 @@ from diary.models.study import Study
 from diary.models.symptom_answer import SymptomAnswer
 from diary.models.symptom_report import SymptomReport
 from diary.models.symptom_score import SymptomScore
+from diary.models.tumour_assessment import TumourAssessment
+from diary.models.tumour_assessment_version import TumourAssessmentVersion
+from diary.models.vital_status import VitalStatus
 
 __all__ = [
     "AccessToken",
@@ -40,5 +43,8 @@ __all__ = [
     "SymptomAnswer",
     "SymptomReport",
     "SymptomScore",
+    "TumourAssessment",
+    "TumourAssessmentVersion",
+    "VitalStatus",
     "staff_site",
 ]

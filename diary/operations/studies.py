@@ -19,6 +19,7 @@ from diary.paths import STUDIES_DIR
 from diary.rules.adverse_events import term_list_problems
 from diary.rules.alerts import ladder_problems
 from diary.rules.phone import PhoneNumberError, normalise_phone, region_for_timezone
+from diary.rules.primary_endpoint import window_problems
 from diary.rules.safety import safety_problems
 from diary.rules.study_design import design_problems
 from diary.rules.symptom_items import catalogue, catalogue_problems
@@ -69,6 +70,9 @@ def parse_definition(raw: bytes) -> dict:
     ladders = ladder_problems(definition)
     if ladders:
         problems["alerts.escalation"] = ladders
+    window = window_problems(definition)
+    if window:
+        problems["windows"] = window
     terms = term_list_problems(definition)
     if terms:
         problems["adverse_events.terms"] = terms

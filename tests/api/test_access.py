@@ -41,6 +41,7 @@ def world(site):
     other_site = make_site()
     return {
         "participant_id": participant.id, "alert_id": alert.id, "hold_id": 1, "event_id": 1,
+        "assessment_id": 1,
         "staff_id": make_staff("coordinator").id,
         "device": token_for(participant),
         "coordinator": token_for(make_staff("coordinator")),

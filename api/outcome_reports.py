@@ -1,0 +1,160 @@
+"""The primary endpoint and the safety reports, as JSON or as CSV (``Accept: text/csv``)."""
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+
+from flask import Response, request, stream_with_context
+from flask.views import MethodView
+
+from api.auth import current_actor, staff_required
+from api.blueprint import Blueprint
+from api.errors import ErrorSchema
+from api.schemas.outcome_reports import (
+    AdverseEventTableSchema,
+    AlertFiguresSchema,
+    PrimaryEndpointSchema,
+    ReportQueryArgsSchema,
+    SymptomTableSchema,
+    WindowQueryArgsSchema,
+)
+from diary.operations.reports import alerts, outcomes, safety
+
+blp = Blueprint("outcome_reports", __name__, url_prefix="/reports",
+                description="Investigators' reports over the participants of your sites "
+                            "(admins: all), or of one site: JSON, or CSV with Accept: text/csv.")
+
+BAD_INPUT = "A site that is not one of yours, or a window that ends before it starts."
+CSV = "text/csv"
+
+
+def _csv_alternative(what: str) -> dict:
+    """Document the CSV the same path answers with ``Accept: text/csv``."""
+    return {"responses": {200: {"content": {CSV: {
+        "schema": {"type": "string"},
+        "example": what}}}}}
+
+
+def _wants_csv() -> bool:
+    return request.accept_mimetypes.best_match(["application/json", CSV]) == CSV
+
+
+def _csv(name: str, header: list[str], rows: Iterable[list]) -> Response:
+    """Stream rows as CSV, one line at a time."""
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for row in _prepend(header, rows):
+            writer.writerow(["" if value is None else value for value in row])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return Response(stream_with_context(lines()), mimetype=CSV, headers={
+        "Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+
+def _prepend(header: list, rows: Iterable[list]):
+    yield header
+    yield from rows
+
+
+def _fraction(value) -> str | None:
+    # Fractions carry four decimals in CSV: 0.8571.
+    return None if value is None else f"{float(value):.4f}"
+
+
+def _answer(report: dict, to_csv: Callable[[dict], Response]):
+    return to_csv(report) if _wants_csv() else report
+
+
+_OUTCOME_COLUMNS = ["study_code", "site", "target_day", "outcome", "not_evaluable_reason",
+                    "visit_date", "visit_day", "response", "survival", "adherence"]
+
+
+def _primary_csv(report: dict) -> Response:
+    rows = ([row.study_code, row.site, row.target_day, row.outcome, row.not_evaluable_reason,
+             row.visit_date.isoformat() if row.visit_date else None, row.visit_day,
+             row.response, row.survival, _fraction(row.adherence)]
+            for row in report["rows"])
+    return _csv("primary-endpoint", _OUTCOME_COLUMNS, rows)
+
+
+_BANDS = ("any", "grade_1_2", "grade_3", "grade_4", "grade_5")
+
+
+def _adverse_event_csv(report: dict) -> Response:
+    header = ["term", "coded", "participants",
+              *[f"{band}_{part}" for band in _BANDS for part in ("n", "percent")],
+              "serious_participants"]
+    rows = ([term["term"], term["coded"], report["participants"],
+             *[term[band][part] for band in _BANDS for part in ("n", "percent")],
+             term["serious_participants"]] for term in report["terms"])
+    return _csv("adverse-events", header, rows)
+
+
+def _symptom_csv(report: dict) -> Response:
+    grades = [f"grade_{grade}" for grade in range(4)]
+    header = ["item", "participants", *[f"{g}_{part}" for g in grades for part in ("n", "percent")]]
+    rows = ([item["item"], item["participants"],
+             *[item[g][part] for g in grades for part in ("n", "percent")]]
+            for item in report["items"])
+    return _csv("symptoms", header, rows)
+
+
+def _alert_csv(report: dict) -> Response:
+    header = ["kind", "urgency", "alerts", "acknowledged", "closed", "acted_on",
+              "acknowledge_minutes_median", "acknowledge_minutes_p90"]
+    rows = ([row["kind"], row["urgency"], row["alerts"], row["acknowledged"], row["closed"],
+             row["acted_on"], row["acknowledge_minutes"]["median"],
+             row["acknowledge_minutes"]["p90"]] for row in report["by_kind"])
+    return _csv("alerts", header, rows)
+
+
+@blp.route("/primary-endpoint")
+class PrimaryEndpoint(MethodView):
+    @staff_required()
+    @blp.arguments(ReportQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, PrimaryEndpointSchema)
+    @blp.doc(**_csv_alternative(",".join(_OUTCOME_COLUMNS) + "\r\n"))
+    @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
+    def get(self, site=None):
+        """Show the week-16 non-progression rate with its exact 95 % CI, and survival."""
+        return _answer(outcomes.primary_endpoint(current_actor(), site), _primary_csv)
+
+
+@blp.route("/adverse-events")
+class AdverseEventReport(MethodView):
+    @staff_required()
+    @blp.arguments(ReportQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, AdverseEventTableSchema)
+    @blp.doc(**_csv_alternative("term,coded,participants,any_n,any_percent,...\r\n"))
+    @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
+    def get(self, site=None):
+        """Show participants by CTCAE term and worst grade, and the serious events."""
+        return _answer(safety.adverse_event_table(current_actor(), site), _adverse_event_csv)
+
+
+@blp.route("/symptoms")
+class SymptomReport(MethodView):
+    @staff_required()
+    @blp.arguments(WindowQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, SymptomTableSchema)
+    @blp.doc(**_csv_alternative("item,participants,grade_0_n,grade_0_percent,...\r\n"))
+    @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
+    def get(self, site=None, start=None, end=None):
+        """Show participants by PRO-CTCAE item and worst composite grade."""
+        return _answer(safety.symptom_table(current_actor(), site, start, end), _symptom_csv)
+
+
+@blp.route("/alerts")
+class AlertReport(MethodView):
+    @staff_required()
+    @blp.arguments(WindowQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, AlertFiguresSchema)
+    @blp.doc(**_csv_alternative("kind,urgency,alerts,acknowledged,closed,acted_on,...\r\n"))
+    @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
+    def get(self, site=None, start=None, end=None):
+        """Show alerts by rule and urgency, time to acknowledge, and what they led to."""
+        return _answer(alerts.alert_figures(current_actor(), site, start, end), _alert_csv)

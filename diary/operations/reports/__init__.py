@@ -1,0 +1,1 @@
+"""Investigators' reports: figures over the participants of the caller's sites."""

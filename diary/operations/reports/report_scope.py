@@ -1,0 +1,61 @@
+"""Which participants and alerts a report covers: the caller's sites, or one of them."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import true
+
+from diary.actor import Actor
+from diary.errors import InvalidInput
+from diary.models import Participant, Site
+from diary.operations.scope import at_staff_sites
+from diary.operations.sites import resolve_site
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The sites a report covers: the caller's (admins: all), or the one site asked for."""
+
+    actor: Actor
+    site: Site | None
+
+    def where(self, site_column):
+        """Return a WHERE clause keeping rows of the covered sites."""
+        clause = at_staff_sites(self.actor, site_column)
+        if self.site is not None:
+            clause = clause & (site_column == self.site.id)
+        return clause
+
+    @property
+    def participants(self):
+        """Return a WHERE clause keeping the covered participants."""
+        return self.where(Participant.site_id)
+
+    @property
+    def site_code(self) -> str | None:
+        return self.site.code if self.site is not None else None
+
+
+def report_scope(actor: Actor, site_code: str | None) -> Scope:
+    """Return the scope of a report; a site code not among the caller's is a 422."""
+    if site_code is None:
+        return Scope(actor, None)
+    return Scope(actor, resolve_site(site_code, "site", scope=at_staff_sites(actor, Site.id)))
+
+
+def check_dates(start: date | None, end: date | None) -> None:
+    """Refuse a window that ends before it starts (422)."""
+    if start is not None and end is not None and end < start:
+        raise InvalidInput("The request has invalid fields.",
+                           {"to": ["Before from."]})
+
+
+def instants(start: date | None, end: date | None, column):
+    """Return a WHERE clause keeping instants on the UTC days from ``start`` to ``end``."""
+    clause = true()
+    if start is not None:
+        clause = clause & (column >= datetime.combine(start, time(0), tzinfo=UTC))
+    if end is not None:
+        clause = clause & (column < datetime.combine(end + timedelta(days=1), time(0),
+                                                     tzinfo=UTC))
+    return clause
