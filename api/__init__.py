@@ -68,6 +68,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     for blueprint in _plain_blueprints():
         app.register_blueprint(blueprint)
+    from api.docs import docs_page
+
+    app.view_functions["api-docs.openapi_swagger_ui"] = docs_page
 
 
 def _api_blueprints():

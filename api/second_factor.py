@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
 from api.blueprint import Blueprint
+from api.errors import ErrorSchema
 from api.schemas.second_factor import (
     CONFIRM_EXAMPLE,
     RESET_EXAMPLE,
@@ -22,7 +23,7 @@ blp = Blueprint("second_factor", __name__, url_prefix="",
 class SecondFactor(MethodView):
     @staff_required(enrolment=True)
     @blp.response(201, EnrolmentSchema)
-    @blp.alt_response(409, response="CONFLICT",
+    @blp.alt_response(409, schema=ErrorSchema,
                       description="A second factor is already set up (an admin resets it)")
     def post(self):
         """Start setting up my second factor: a new secret, as a URI and a QR code."""
@@ -34,9 +35,9 @@ class SecondFactorConfirm(MethodView):
     @staff_required(enrolment=True)
     @blp.arguments(ConfirmSchema, example=CONFIRM_EXAMPLE)
     @blp.response(200, EnrolledSchema)
-    @blp.alt_response(409, response="CONFLICT", description="No enrolment is waiting")
-    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY",
-                      description="The code is wrong (totp_code)")
+    @blp.alt_response(409, schema=ErrorSchema, description="No enrolment is waiting")
+    @blp.alt_response(422, schema=ErrorSchema,
+                      description="The code is wrong (errors.totp_code), or not six digits")
     def post(self, body):
         """Confirm my second factor with a first code: recovery codes and a full token."""
         codes, token, row = second_factor.confirm_enrolment(current_actor(), body["totp_code"])

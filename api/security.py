@@ -9,8 +9,10 @@ Behind a TLS-terminating proxy, DIARY_PROXY_COUNT makes request.is_secure true.
 from flask import Flask, request
 from flask_cors import CORS
 
-HTML_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# Swagger UI sets inline styles as it draws; scripts stay ours, from files only.
+HTML_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+               "frame-ancestors 'none'")
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 

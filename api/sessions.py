@@ -4,6 +4,7 @@ from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
 from api.blueprint import Blueprint
+from api.errors import ErrorSchema
 from api.limits import rate_limited
 from api.schemas.sessions import (
     ACTIVATE_EXAMPLE,
@@ -15,7 +16,7 @@ from api.schemas.sessions import (
 )
 from api.schemas.staff import SET_PASSWORD_EXAMPLE, SetPasswordSchema
 from diary.operations.activation import activate_device
-from diary.operations.sessions import login, logout
+from diary.operations.sessions import FACTOR_REQUIRED, login, logout
 from diary.operations.set_password import set_password
 
 blp = Blueprint("auth", __name__, url_prefix="/auth",
@@ -30,10 +31,13 @@ class Login(MethodView):
     @blp.doc(**_NO_TOKEN)
     @blp.arguments(LoginSchema, example=LOGIN_EXAMPLE)
     @blp.response(200, StaffTokenSchema)
-    @blp.alt_response(401, response="UNAUTHORIZED", description=(
-        "A wrong e-mail or password (or a locked account); or, for an account with a second "
-        "factor, a missing code (errors.totp_code: Required) or a wrong or used one; a "
-        "wrong code counts toward the lockout"))
+    @blp.alt_response(401, schema=ErrorSchema, description=(
+        "A wrong e-mail or password (or a locked account: the same answer); or, for an "
+        "account with a second factor, a missing code (errors.totp_code: Required for this "
+        "account) or a wrong or already used one (errors.totp_code or errors.recovery_code); "
+        "a wrong code counts toward the lockout as a wrong password does"),
+        example={"code": 401, "status": "Unauthorized", "message": FACTOR_REQUIRED,
+                 "errors": {"totp_code": ["Required for this account."]}})
     def post(self, credentials):
         """Sign a staff member in (with the second factor's code if set up); return a token.
 
