@@ -6,7 +6,6 @@ The counts live in RATELIMIT_STORAGE_URI: Redis in production, so that every gun
 worker and machine shares them; memory:// counts per process.
 """
 
-import math
 import time
 
 from flask import Flask
@@ -58,7 +57,7 @@ def init_rate_limits(app: Flask) -> Limiter:
 
     def too_many(error: RateLimitExceeded):
         current = limiter.current_limit
-        wait = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+        wait = max(1, int(current.reset_at - time.time())) if current else 60
         return error_response(
             429, f"Too many requests ({error.description}); try again in {wait} seconds.",
             headers=[("Retry-After", str(wait))])

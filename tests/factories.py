@@ -78,8 +78,11 @@ def totp_code(secret: str = TOTP_SECRET, steps_from_now: int = 0) -> str:
     return code_at(secret, time_step(utcnow()) + steps_from_now)
 
 
-def token_for(subject, hours: int = 12) -> str:
-    """Issue a bearer token for a staff user or a participant's device."""
+def token_for(subject, hours: int = 12, scope: str = "full") -> str:
+    """Issue a bearer token for a staff user or a participant's device.
+
+    ``scope="enrol"``: a staff token good only for setting up a second factor.
+    """
     token = new_token()
     is_staff = isinstance(subject, StaffUser)
     db.session.add(
@@ -90,6 +93,7 @@ def token_for(subject, hours: int = 12) -> str:
             participant_id=None if is_staff else subject.id,
             created_at=utcnow(),
             expires_at=utcnow() + timedelta(hours=hours),
+            scope=scope,
         )
     )
     db.session.commit()
