@@ -5,7 +5,6 @@ import re
 import pytest
 
 import config
-
 from tests.conftest import make_test_app
 
 APP_ORIGIN = "https://app.example.org"
