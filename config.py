@@ -45,6 +45,9 @@ def from_environment(env: dict | None = None) -> dict:
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
         "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "diary"),
+        # Redis out of reach: count in each process's memory meanwhile (the same limits,
+        # per worker) rather than refuse every sign-in with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "DIARY_RATELIMIT_SIGN_IN": env.get("DIARY_RATELIMIT_SIGN_IN") or "10 per minute",
         "DIARY_RATELIMIT_SET_PASSWORD": env.get("DIARY_RATELIMIT_SET_PASSWORD")
         or "10 per minute",

@@ -130,3 +130,13 @@ def test_two_workers_sharing_redis_share_one_count(database_url, redis_prefix):
     connection = redis.Redis.from_url(REDIS_URL)
     assert list(connection.scan_iter(match=f"*{redis_prefix}*"))
     connection.close()
+
+
+def test_with_redis_out_of_reach_each_worker_still_limits_in_memory(database_url):
+    # Nothing listens on port 1 of this machine: the connection is refused at once.
+    client = limited_app(database_url, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0"
+                         ).test_client()
+    path, body, _ = LIMITED[0]
+    for _ in range(3):
+        assert post(client, path, body).status_code == 401
+    assert post(client, path, body).status_code == 429
