@@ -11,6 +11,13 @@ def _int(env: dict, name: str, default: int) -> int:
     return int(raw) if raw not in (None, "") else default
 
 
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_environment(env: dict | None = None) -> dict:
     """Build the app's settings from environment variables."""
     env = dict(os.environ if env is None else env)
@@ -37,6 +44,25 @@ def from_environment(env: dict | None = None) -> dict:
         "DIARY_SET_PASSWORD_CODE_HOURS": _int(env, "DIARY_SET_PASSWORD_CODE_HOURS", 24),
         "DIARY_LOCKOUT_ATTEMPTS": _int(env, "DIARY_LOCKOUT_ATTEMPTS", 5),
         "DIARY_LOCKOUT_MINUTES": _int(env, "DIARY_LOCKOUT_MINUTES", 15),
+        # An enrolment-only token (second factor not set up yet) lives this long.
+        "DIARY_ENROLMENT_TOKEN_MINUTES": _int(env, "DIARY_ENROLMENT_TOKEN_MINUTES", 15),
+        # flask-limiter: on unless switched off; Redis in production so every worker and
+        # machine counts together (memory:// counts per process).
+        "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", "diary"),
+        # Redis out of reach: count in each process's memory meanwhile (the same limits,
+        # per worker) rather than refuse every sign-in with a 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "DIARY_RATELIMIT_SIGN_IN": env.get("DIARY_RATELIMIT_SIGN_IN") or "10 per minute",
+        "DIARY_RATELIMIT_SET_PASSWORD": env.get("DIARY_RATELIMIT_SET_PASSWORD")
+        or "10 per minute",
+        "DIARY_RATELIMIT_ACTIVATE": env.get("DIARY_RATELIMIT_ACTIVATE") or "10 per minute",
+        "DIARY_RATELIMIT_WEBHOOK": env.get("DIARY_RATELIMIT_WEBHOOK") or "300 per minute",
+        # Browser origins allowed to call the API (comma separated); none by default.
+        "DIARY_CORS_ORIGINS": [origin.strip() for origin in
+                               env.get("DIARY_CORS_ORIGINS", "").split(",") if origin.strip()],
+        "DIARY_HSTS_SECONDS": _int(env, "DIARY_HSTS_SECONDS", 31536000),
         "DIARY_PUBLIC_BASE_URL": env.get("DIARY_PUBLIC_BASE_URL", ""),
         "DIARY_PROXY_COUNT": _int(env, "DIARY_PROXY_COUNT", 0),
         "DIARY_LOG_LEVEL": env.get("DIARY_LOG_LEVEL", "INFO"),

@@ -55,17 +55,22 @@ def register_blueprints(app: Flask) -> None:
     """Mount every resource under /api/v1 and document the two kinds of token."""
     from api import health
     from api.converters import IdConverter
+    from api.limits import document_rate_limits
 
     # Before any route is added: every <int:…> in a path is an id the database can hold.
     app.url_map.converters["int"] = IdConverter
     api.init_app(app)
     api.spec.components.security_scheme("staffToken", BEARER_SCHEME)
     api.spec.components.security_scheme("deviceToken", BEARER_SCHEME)
+    document_rate_limits(api.spec)
     for blueprint in _api_blueprints():
         api.register_blueprint(blueprint, url_prefix="/api/v1" + blueprint.url_prefix)
     app.register_blueprint(health.bp)
     for blueprint in _plain_blueprints():
         app.register_blueprint(blueprint)
+    from api.docs import docs_page
+
+    app.view_functions["api-docs.openapi_swagger_ui"] = docs_page
 
 
 def _api_blueprints():
@@ -79,6 +84,7 @@ def _api_blueprints():
         outcome_reports,
         outcomes,
         participants,
+        second_factor,
         sessions,
         staff,
         staff_doses,
@@ -87,9 +93,9 @@ def _api_blueprints():
         symptoms,
     )
 
-    return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp,
-            adverse_events.blp, outcomes.blp, me.blp, symptoms.blp, alerts.blp,
-            outcome_reports.blp, staff.blp, study.blp, fhir.blp, exports.blp]
+    return [sessions.blp, second_factor.blp, participants.blp, staff_doses.blp,
+            staff_symptoms.blp, adverse_events.blp, outcomes.blp, me.blp, symptoms.blp,
+            alerts.blp, outcome_reports.blp, staff.blp, study.blp, fhir.blp, exports.blp]
 
 
 def _plain_blueprints():

@@ -15,6 +15,7 @@ from diary.clock import utcnow
 from diary.errors import Forbidden, Unauthorized
 from diary.extensions import db
 from diary.models import AccessToken, Participant, StaffUser, Study
+from diary.models.access_token import ENROL
 from diary.tokens import token_digest
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer"}
@@ -48,7 +49,7 @@ _LIVE_DEVICE = (
     .options(defer(Study.definition))
 )
 _LIVE_STAFF = (
-    select(StaffUser, AccessToken.id)
+    select(StaffUser, AccessToken.id, AccessToken.scope)
     .join(AccessToken, AccessToken.staff_user_id == StaffUser.id)
     .where(*_live_token("staff"), StaffUser.active.is_(True))
 )
@@ -65,13 +66,22 @@ def authenticate_participant() -> Actor:
                  token_id=token_id)
 
 
-def authenticate_staff(roles: tuple[str, ...]) -> Actor:
-    """Return the active staff user whose live token came with the request."""
+ENROL_ONLY = ("This token only sets up a second factor: POST /api/v1/auth/second-factor, "
+              "then /confirm with a first code.")
+
+
+def authenticate_staff(roles: tuple[str, ...], *, enrolment: bool = False) -> Actor:
+    """Return the active staff user whose live token came with the request.
+
+    An enrolment-only token opens only the views marked ``enrolment`` (403 elsewhere).
+    """
     digest = token_digest(_bearer_token())
     row = db.session.execute(_LIVE_STAFF, {"digest": digest, "now": utcnow()}).first()
     if row is None:
         raise Unauthorized("The token is not valid or has expired.")
-    staff, token_id = row
+    staff, token_id, scope = row
+    if scope == ENROL and not enrolment:
+        raise Forbidden(ENROL_ONLY, {"second_factor": ["Not set up yet."]})
     if roles and staff.role not in roles:
         raise Forbidden("Your role does not allow this.")
     return Actor("staff", staff.id, staff=staff, token_id=token_id)
@@ -93,13 +103,16 @@ def participant_required(func):
     return _documented(wrapper, "deviceToken", {})
 
 
-def staff_required(*roles: str):
-    """Let in staff with one of ``roles`` (any role when none are named); sets ``g.actor``."""
+def staff_required(*roles: str, enrolment: bool = False):
+    """Let in staff with one of ``roles`` (any role when none are named); sets ``g.actor``.
+
+    ``enrolment``: an enrolment-only token (second factor not set up yet) may call it too.
+    """
 
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
-            g.actor = authenticate_staff(roles)
+            g.actor = authenticate_staff(roles, enrolment=enrolment)
             return func(*args, **kwargs)
 
         return _documented(wrapper, "staffToken", {"403": "FORBIDDEN"})

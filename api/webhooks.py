@@ -16,6 +16,7 @@ from twilio.request_validator import (
 )
 
 from api.errors import error_response
+from api.limits import rate_limited
 from notifications.delivery import handle_status_callback
 from notifications.inbound import handle_inbound_sms
 from notifications.senders.twilio_sender import MESSAGE_ID_PARAMETER
@@ -71,6 +72,7 @@ def _twiml() -> Response:
 
 
 @bp.post("/twilio/sms")
+@rate_limited("DIARY_RATELIMIT_WEBHOOK")
 @twilio_signed
 def inbound_sms():
     """Take a text sent to the study number; any reply goes out through the outbox."""
@@ -82,6 +84,7 @@ def inbound_sms():
 
 
 @bp.post("/twilio/status")
+@rate_limited("DIARY_RATELIMIT_WEBHOOK")
 @twilio_signed
 def delivery_status():
     """Take a delivery report for a text we sent."""

@@ -23,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.database import ADMIN_EMAIL, ADMIN_PASSWORD, prepare, sqlalchemy_url
+from bench.database import admin_sign_in, prepare, sqlalchemy_url
 from diary.app import create_app
 from notifications.fake_twilio import FakeTwilio
 
@@ -66,8 +66,7 @@ def _app(url: str):
 
 
 def _add_coordinator(client) -> None:
-    token = client.post("/api/v1/auth/login", json={
-        "email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}).get_json()["access_token"]
+    token = admin_sign_in(client)
     response = client.post("/api/v1/staff", headers={"Authorization": f"Bearer {token}"},
                            json={"email": "bench-coordinator@example.org",
                                  "role": "coordinator", "sites": ["SEV"],

@@ -12,7 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import config as settings
 from api import register_blueprints
 from api.errors import error_response, register_error_handlers
+from api.limits import init_rate_limits
 from api.request import DiaryRequest
+from api.security import init_security_headers
 from diary import phone_keys
 from diary.extensions import db, migrate
 from diary.json import DiaryJSONProvider
@@ -38,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_blueprints(app)
     register_error_handlers(app)
+    init_rate_limits(app)
+    init_security_headers(app)
     register_commands(app)
     trust_proxies(app)
     return app

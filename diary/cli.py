@@ -44,6 +44,9 @@ def load_default_study_command():
 def create_admin_command(email: str, reset_password: bool):
     """Create an admin who sees every site, or reset a staff member's password.
 
+    A new admin's second factor is set up at once: the command prints its otpauth://
+    provisioning URI and ten recovery codes, once.
+
     The password comes from DIARY_ADMIN_PASSWORD, or a hidden prompt asked twice; at
     least 12 characters. An e-mail already in use is refused unless --reset-password
     is given, which changes only the password and ends that person's sessions.
@@ -55,12 +58,22 @@ def create_admin_command(email: str, reset_password: bool):
         "Password", hide_input=True, confirmation_prompt=True
     )
     try:
-        staff = reset(email, password) if reset_password else create_admin(email, password)
+        if reset_password:
+            staff = reset(email, password)
+        else:
+            staff, uri, recovery_codes = create_admin(email, password)
     except DomainError as exc:
         details = " ".join(m for ms in exc.errors.values() for m in ms)
         raise click.ClickException(f"{exc.message} {details}".strip()) from exc
-    done = "password reset for" if reset_password else "admin created:"
-    click.echo(f"{done} {staff.email} (id {staff.id})")
+    if reset_password:
+        click.echo(f"password reset for {staff.email} (id {staff.id})")
+        return
+    click.echo(f"admin created: {staff.email} (id {staff.id})")
+    # Shown this once: only the secret's holder can make the codes sign-in needs.
+    click.echo("second factor (add to an authenticator app; shown once):")
+    click.echo(uri)
+    click.echo("recovery codes (each signs in once instead of a code; shown once):")
+    click.echo(" ".join(recovery_codes))
 
 
 @click.group("keys")

@@ -10,6 +10,7 @@ from diary.errors import DomainError, NotFound
 from diary.extensions import db
 from diary.models import StaffUser
 from diary.operations.checks import alert_coverage
+from diary.operations.second_factor import reset_second_factor
 from diary.operations.staff import (
     create_staff,
     issue_set_password_code,
@@ -53,7 +54,8 @@ def _describe(staff) -> str:
     flags = [staff.role, sites, staff.locale, phone,
              "alerts on" if staff.alerts_enabled else "alerts off",
              "active" if staff.active else "inactive",
-             "password set" if staff.password_hash else "no password yet"]
+             "password set" if staff.password_hash else "no password yet",
+             "second factor" if staff.has_second_factor else "no second factor"]
     return f"{staff.id:>4}  {staff.email}  " + "  ".join(flags)
 
 
@@ -137,6 +139,17 @@ def set_password_code_command(who):
     with _as_click_errors():
         code, row = issue_set_password_code(Actor.system(), _find(who).id)
     _echo_code(code, row)
+
+
+@staff_cli.command("reset-second-factor")
+@click.argument("who")
+@click.option("--reason", required=True, help="Why (kept in the audit trail).")
+def reset_second_factor_command(who, reason):
+    """Take away WHO's lost second factor; they are signed out and set up a new one."""
+    with _as_click_errors():
+        staff = reset_second_factor(Actor.system(), _find(who).id, reason)
+    click.echo(f"second factor reset for {staff.email}; they set up a new one at their next "
+               "sign-in")
 
 
 @click.command("check")

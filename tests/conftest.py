@@ -50,6 +50,8 @@ def make_test_app(database_url: str, **overrides):
         "SECRET_KEY": "test-secret",
         "DIARY_SMS_SENDER": "console",
         "DIARY_PUBLIC_BASE_URL": "https://diary.example.org",
+        # Off except in the tests of the limits themselves (tests/api/test_rate_limits.py).
+        "RATELIMIT_ENABLED": False,
         **overrides,
     }
     return create_app(settings)

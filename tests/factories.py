@@ -20,10 +20,13 @@ from diary.models import (
 )
 from diary.passwords import hash_password
 from diary.rules.doses import DoseInput, body_sha256
+from diary.rules.second_factor import code_at, time_step
 from diary.rules.study_days import study_day
 from diary.tokens import new_token, token_digest
 
 PASSWORD = "correct horse battery staple"
+# The TOTP secret of staff made with second_factor=True (base32, 160 bits).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 _counter = itertools.count(1)
 
 
@@ -51,7 +54,9 @@ def make_site(code: str | None = None, tz: str = "Asia/Seoul") -> Site:
 
 
 def make_staff(role: str = "coordinator", sites=None, email: str | None = None,
-               phone: str | None = None, active: bool = True) -> StaffUser:
+               phone: str | None = None, active: bool = True,
+               second_factor: bool = False) -> StaffUser:
+    """Add a staff member; ``second_factor``: with a confirmed TOTP factor (TOTP_SECRET)."""
     staff = StaffUser(
         email=email or f"staff{next(_counter)}@example.org",
         password_hash=_password_hash(),
@@ -59,6 +64,8 @@ def make_staff(role: str = "coordinator", sites=None, email: str | None = None,
         phone_e164=phone,
         active=active,
         created_at=utcnow(),
+        totp_secret=TOTP_SECRET if second_factor else None,
+        totp_confirmed_at=utcnow() if second_factor else None,
     )
     staff.sites = list(sites if sites is not None else [default_site()])
     db.session.add(staff)
@@ -66,8 +73,16 @@ def make_staff(role: str = "coordinator", sites=None, email: str | None = None,
     return staff
 
 
-def token_for(subject, hours: int = 12) -> str:
-    """Issue a bearer token for a staff user or a participant's device."""
+def totp_code(secret: str = TOTP_SECRET, steps_from_now: int = 0) -> str:
+    """Return the code an authenticator app holding ``secret`` shows now (or steps away)."""
+    return code_at(secret, time_step(utcnow()) + steps_from_now)
+
+
+def token_for(subject, hours: int = 12, scope: str = "full") -> str:
+    """Issue a bearer token for a staff user or a participant's device.
+
+    ``scope="enrol"``: a staff token good only for setting up a second factor.
+    """
     token = new_token()
     is_staff = isinstance(subject, StaffUser)
     db.session.add(
@@ -78,6 +93,7 @@ def token_for(subject, hours: int = 12) -> str:
             participant_id=None if is_staff else subject.id,
             created_at=utcnow(),
             expires_at=utcnow() + timedelta(hours=hours),
+            scope=scope,
         )
     )
     db.session.commit()

@@ -4,6 +4,8 @@ import re
 import shlex
 from pathlib import Path
 
+import pyotp
+
 from diary.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, password_problems
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,5 +50,7 @@ def test_the_create_admin_example_works_as_written(app, client, monkeypatch):
     result = app.test_cli_runner().invoke(args=args)
     assert result.exit_code == 0, result.output
     email = args[args.index("--email") + 1]
-    login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    (uri,) = [line for line in result.output.splitlines() if line.startswith("otpauth://")]
+    login = client.post("/api/v1/auth/login", json={
+        "email": email, "password": password, "totp_code": pyotp.parse_uri(uri).now()})
     assert login.status_code == 200

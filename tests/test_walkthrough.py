@@ -72,14 +72,16 @@ def service(tmp_path):
     env.pop("TWILIO_ACCOUNT_SID", None)
     for command in (["db", "upgrade"], ["load-default-study"],
                     ["create-admin", "--email", "admin@example.org"]):
-        subprocess.run([BIN / "diary", *command], env=env, check=True, capture_output=True)
+        done = subprocess.run([BIN / "diary", *command], env=env, check=True,
+                              capture_output=True, text=True)
+    (otp_uri,) = [line for line in done.stdout.splitlines() if line.startswith("otpauth://")]
     log = (tmp_path / "server.log").open("wb")
     server = subprocess.Popen(
         [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", "wsgi:app"],
         env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", server)
-        yield f"http://127.0.0.1:{port}/api/v1"
+        yield f"http://127.0.0.1:{port}/api/v1", otp_uri
     finally:
         server.terminate()
         server.wait(10)
@@ -87,9 +89,11 @@ def service(tmp_path):
 
 
 def test_the_readme_walkthrough_works_as_written(service):
+    base, otp_uri = service
     finished = subprocess.run(
         ["bash", "-c", "set -euo pipefail\n" + _walkthrough()],
-        env={**os.environ, "BASE": service}, capture_output=True, text=True, timeout=120)
+        env={**os.environ, "BASE": base, "ADMIN_OTP_URI": otp_uri, "PYTHON": sys.executable},
+        capture_output=True, text=True, timeout=120)
 
     assert finished.returncode == 0, finished.stderr
     *_, recorded, diary = _json_values(finished.stdout)

@@ -42,6 +42,8 @@ class StaffSchema(ma.Schema):
         lambda staff: staff.password_hash is not None,
         metadata={"type": "boolean",
                   "description": "Whether they have set a password yet (never the password)."})
+    second_factor = ma.fields.Boolean(attribute="has_second_factor", metadata={
+        "description": "Whether their second factor is set up (never the secret)."})
     created_at = ma.fields.AwareDateTime()
 
 

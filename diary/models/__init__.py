@@ -12,6 +12,7 @@ from diary.models.inbound_message import InboundMessage
 from diary.models.message import Message
 from diary.models.participant import Participant
 from diary.models.prescribed_dose import PrescribedDose
+from diary.models.recovery_code import RecoveryCode
 from diary.models.set_password_code import SetPasswordCode
 from diary.models.site import Site
 from diary.models.staff_user import StaffUser, staff_site
@@ -36,6 +37,7 @@ __all__ = [
     "Message",
     "Participant",
     "PrescribedDose",
+    "RecoveryCode",
     "SetPasswordCode",
     "Site",
     "StaffUser",

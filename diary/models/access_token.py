@@ -10,6 +10,10 @@ from diary.types import UTCDateTime
 
 STAFF = "staff"
 DEVICE = "device"
+# What a staff token may do: everything its role allows, or only enrol a second factor
+# (the token of someone who must have one and has none yet).
+FULL = "full"
+ENROL = "enrol"
 
 
 class AccessToken(db.Model):
@@ -32,3 +36,4 @@ class AccessToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(String(10), default=FULL, server_default=FULL)

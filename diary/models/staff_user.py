@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, true
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, String, Table, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from diary.extensions import db
@@ -41,6 +41,12 @@ class StaffUser(db.Model):
     # Failed sign-ins in a row, and until when the account refuses every sign-in.
     failed_sign_ins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The TOTP second factor (RFC 6238): the base32 secret, set at enrolment and in use
+    # once confirmed with a first code; the last time-step accepted, so that a code seen
+    # over someone's shoulder cannot be used again within its 30 seconds.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     sites: Mapped[list[Site]] = relationship(secondary=staff_site, lazy="selectin")
 
@@ -56,6 +62,10 @@ class StaffUser(db.Model):
     @property
     def site_codes(self) -> list[str]:
         return sorted(site.code for site in self.sites)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
 
     @property
     def is_admin(self) -> bool:

@@ -78,6 +78,10 @@ def parse_definition(raw: bytes) -> dict:
         problems["adverse_events.terms"] = terms
     problems.update(_symptom_problems(definition))
     problems.update(design_problems(definition))
+    security = definition.get("security", {})
+    if not isinstance(security, dict) or not isinstance(
+            security.get("coordinators_need_second_factor", False), bool):
+        problems["security.coordinators_need_second_factor"] = ["true or false."]
     if problems:
         raise InvalidInput("The study file is incomplete.", problems)
     return definition

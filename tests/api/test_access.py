@@ -47,6 +47,7 @@ def world(site):
         "coordinator": token_for(make_staff("coordinator")),
         "stranger": token_for(make_staff("coordinator", sites=[other_site])),
         "deactivated": token_for(make_staff("coordinator", active=False)),
+        "enrolling": token_for(make_staff("admin"), scope="enrol"),
     }
 
 
@@ -102,4 +103,18 @@ def test_only_admins_manage_staff(app, client, world):
     assert len(managed) >= 5
     for method, path, body in managed:
         response = _call(client, method, path, world, world["coordinator"], body)
+        assert response.status_code == 403, (method, path, response.status_code)
+
+
+# What an enrolment-only token (second factor not set up yet) may call.
+ENROLMENT_OPERATIONS = {("post", "/api/v1/auth/second-factor"),
+                        ("post", "/api/v1/auth/second-factor/confirm"),
+                        ("post", "/api/v1/auth/logout")}
+
+
+def test_an_enrolment_only_token_opens_nothing_but_the_enrolment(app, client, world):
+    for method, path, body in _secured(app, "staffToken"):
+        if (method, path) in ENROLMENT_OPERATIONS:
+            continue
+        response = _call(client, method, path, world, world["enrolling"], body)
         assert response.status_code == 403, (method, path, response.status_code)

@@ -25,7 +25,8 @@ def test_every_asset_the_docs_page_loads_is_served(client):
         assert asset.startswith("/"), asset
         response = client.get(asset)
         assert response.status_code == 200, asset
-        assert len(response.get_data()) > 1000, asset
+        # Swagger UI's files are large; a stub of a few bytes would mean a wrong folder.
+        assert len(response.get_data()) > (100 if asset.endswith("start.js") else 1000), asset
         response.close()
 
 

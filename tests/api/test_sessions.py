@@ -2,11 +2,14 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pyotp
 import time_machine
 from sqlalchemy import select
 
+from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import AccessToken, AuditEvent, StaffUser
+from diary.rules.second_factor import code_at, time_step
 from diary.tokens import token_digest
 from tests.factories import PASSWORD, auth, make_staff, token_for
 
@@ -101,8 +104,15 @@ def test_create_admin_makes_an_admin_who_can_sign_in_and_see_all_sites(app, clie
     assert admin.role == "admin"
     assert admin.password_hash.startswith("$argon2id$")
     assert "a long admin password" not in admin.password_hash
-    response = _login(client, "boss@example.org", "a long admin password")
+    # The second factor is set up at once; its URI is printed this once.
+    (uri,) = [line for line in result.output.splitlines() if line.startswith("otpauth://")]
+    assert admin.totp_secret in uri and admin.has_second_factor
+    assert _login(client, "boss@example.org", "a long admin password").status_code == 401
+    response = client.post(LOGIN, json={
+        "email": "boss@example.org", "password": "a long admin password",
+        "totp_code": code_at(pyotp.parse_uri(uri).secret, time_step(utcnow()))})
     assert response.status_code == 200
+    assert response.get_json()["scope"] == "full"
 
 
 def test_create_admin_prompts_for_the_password_twice(app, client, monkeypatch):
@@ -114,7 +124,10 @@ def test_create_admin_prompts_for_the_password_twice(app, client, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert password not in result.output
-    assert _login(client, "prompt@example.org", password).status_code == 200
+    # The password is right: what is missing is the second factor's code.
+    refused = _login(client, "prompt@example.org", password)
+    assert refused.status_code == 401
+    assert "totp_code" in refused.get_json()["errors"]
 
 
 def test_create_admin_refuses_an_existing_email(app, site, monkeypatch):

@@ -71,5 +71,6 @@ def test_every_sign_in_and_failed_sign_in_is_in_the_audit_trail(client, site):
     assert actions(staff) == ["staff.sign_in_failed", "staff.signed_in"]
     failed = db.session.execute(
         select(AuditEvent).where(AuditEvent.action == "staff.sign_in_failed")).scalar_one()
-    assert failed.after == {"locked": False, "failed_sign_ins": 1, "locked_until": None}
+    assert failed.after == {"locked": False, "second_factor": False, "failed_sign_ins": 1,
+                            "locked_until": None}
     assert "not my password" not in str(failed.after)

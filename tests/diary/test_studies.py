@@ -151,3 +151,14 @@ def test_a_study_file_with_a_malformed_term_list_is_refused(tmp_path):
     with pytest.raises(InvalidInput) as refused:
         parse_definition(text.encode("utf-8"))
     assert "adverse_events.terms" in refused.value.errors
+
+
+def test_the_coordinators_second_factor_setting_is_true_or_false(tmp_path):
+    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
+    assert parse_definition(text.encode("utf-8"))["security"] == {
+        "coordinators_need_second_factor": False}
+    text = text.replace("coordinators_need_second_factor = false",
+                        'coordinators_need_second_factor = "yes"')
+    with pytest.raises(InvalidInput) as refused:
+        parse_definition(text.encode("utf-8"))
+    assert "security.coordinators_need_second_factor" in refused.value.errors

@@ -1,12 +1,14 @@
 """The service's commands as real processes: a fake Twilio that prints, `diary serve` with
 gunicorn and the scheduler, and an inbound text posted as Twilio would post it."""
 
+import functools
 import os
 import re
 import shutil
 import signal
 from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 import requests
 
@@ -19,6 +21,8 @@ PHONE = "+821055503333"
 BODY = "Study team: please record today's entry in the diary app."
 AUTH_TOKEN = "rehearsal-auth-token"
 ADMIN = ("admin@example.org", "correct horse battery staple")
+# The otpauth:// URI create-admin printed for ADMIN (its second factor).
+ADMIN_OTP_URI: dict[str, str] = {}
 
 
 @pytest.fixture
@@ -69,6 +73,8 @@ def prepared_database(tmp_path_factory):
                     ("create-admin", "--email", ADMIN[0])):
         done = diary(*command, env=env)
         assert done.returncode == 0, done.stdout + done.stderr
+    (ADMIN_OTP_URI["uri"],) = [line for line in done.stdout.splitlines()
+                               if line.startswith("otpauth://")]
     return database
 
 
@@ -128,9 +134,11 @@ def service(prepared_database, tmp_path_factory):
         process.stop()
 
 
+@functools.cache  # one sign-in per service: a TOTP code is good once
 def _staff_headers(port: int) -> dict:
+    code = pyotp.parse_uri(ADMIN_OTP_URI["uri"]).now()
     answer = requests.post(f"http://127.0.0.1:{port}/api/v1/auth/login", timeout=10,
-                           json={"email": ADMIN[0], "password": ADMIN[1]})
+                           json={"email": ADMIN[0], "password": ADMIN[1], "totp_code": code})
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
