@@ -72,6 +72,9 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(staff_cli)
     app.cli.add_command(check_command)
+    from diary.cli_demo import demo_command
+
+    app.cli.add_command(demo_command)
     from diary.jobs import JOBS
     from notifications.cli import (
         fake_twilio_command,

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Time, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, String, Time, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from diary.extensions import db
@@ -33,6 +33,9 @@ class Participant(db.Model):
     reminder_time: Mapped[time] = mapped_column(Time)
     proxy_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), default="active")
+    # Synthetic data made by `diary demo`, never a real person: reports and exports can
+    # tell them apart.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -231,7 +231,7 @@ def enrol_participant(actor: Actor, data: dict) -> Participant:
         enrolled_on=data["enrolled_on"], timezone=timezone, locale=locale, phone_e164=phone,
         sms_consent=data["sms_consent"], sms_consent_at=now if data["sms_consent"] else None,
         reminder_time=reminder_time, proxy_reporter=data["proxy_reporter"],
-        status=data["status"], created_at=now, updated_at=now,
+        status=data["status"], demo=data.get("demo", False), created_at=now, updated_at=now,
     )
     starting = PrescribedDose(effective_from=participant.enrolled_on, dose_mg=study.dose_mg,
                               reason=STARTING_DOSE_REASON, created_by_staff_id=actor.id,
