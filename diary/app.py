@@ -16,6 +16,7 @@ from api.request import DiaryRequest
 from diary.extensions import db, migrate
 from diary.json import DiaryJSONProvider
 from diary.paths import MIGRATIONS_DIR
+from web import register_web
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -36,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    register_web(app)
     register_error_handlers(app)
     register_commands(app)
     trust_proxies(app)
