@@ -40,8 +40,8 @@ def demo_command(seed: int, if_new: bool, force: bool, url: str):
         if if_new and demo.has_participants(study):
             click.echo("The database already has participants: no demo cohort seeded.")
             return
-        with click.progressbar(length=demo.COHORT_SIZE, label="Seeding the demo cohort",
-                               file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(length=demo.COHORT_SIZE,
+                               label="Seeding the demo cohort") as bar:
             login = demo.seed_demo(seed, on_participant=lambda code: bar.update(1))
     except DomainError as exc:
         raise click.ClickException(exc.message) from exc

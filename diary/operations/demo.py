@@ -87,11 +87,22 @@ def _replay_participant(actor: Actor, study: Study, site: Site,
             "proxy_reporter": person.proxy_reporter, "status": "active", "demo": True,
         })
     device = Actor.for_participant(participant, study)
+    _record_week16_assessment(actor, participant, person)
     for instant, step in sorted(_steps(actor, device, participant, study, person, zone),
                                 key=lambda pair: pair[0]):
         with replaying(instant):
             step()
     db.session.commit()
+
+
+def _record_week16_assessment(actor: Actor, participant: Participant,
+                              person: plan.DemoParticipant) -> None:
+    """Record the week-16 tumour assessment (``person.week16_response``): a hook.
+
+    Tumour assessments are another branch's model; when it lands, call its operation
+    here (visit date: day 112, ``participant.enrolled_on + 111 days``), on the clock
+    replayed to the visit.
+    """
 
 
 def _steps(actor, device, participant, study, person, zone) -> Iterator[tuple[datetime, object]]:

@@ -82,6 +82,9 @@ class DemoParticipant:
     adherence: float  # the chance of taking an ordinary weekday's dose
     doses: tuple[DemoDose, ...]
     events: tuple[DemoEvent, ...]
+    # The RECIST 1.1 response at the week-16 visit (day 112), for when tumour assessments
+    # can be recorded: stable disease mostly, a few partial responses, one or two PD.
+    week16_response: str = "SD"
 
 
 def _client_id(rng: random.Random) -> str:
@@ -99,12 +102,14 @@ def plan_cohort(seed: int, anchor: date, size: int = COHORT_SIZE) -> list[DemoPa
                                                        FIRST_ENROLLED_DAYS_AGO))
         adherence = rng.uniform(0.72, 0.86) if index in low else rng.uniform(0.94, 0.995)
         mine = tuple(event(enrolled) for event in events.get(index, []))
+        response = rng.choices(("SD", "PR", "PD"), weights=(70, 22, 8))[0]
         cohort.append(DemoParticipant(
             study_code=f"{CODE_PREFIX}{index + 1:02d}", enrolled_on=enrolled,
             reminder_time=rng.choice((time(8, 0), time(9, 0), time(20, 0))),
             locale="en" if rng.random() < 0.2 else "ko",
             proxy_reporter=rng.random() < 0.15, adherence=adherence,
             doses=_plan_doses(rng, enrolled, anchor, adherence, mine), events=mine,
+            week16_response=response,
         ))
     return cohort
 
