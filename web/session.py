@@ -13,6 +13,8 @@ TOKEN_KEY = "staff_token"  # noqa: S105 (the session key, not a secret)
 def sign_in_as(token: str) -> None:
     """Keep a fresh staff token in a new session (the old one's contents dropped)."""
     session.clear()
+    # flask-wtf keeps this request's CSRF token in g; it belonged to the old session.
+    g.pop("csrf_token", None)
     session[TOKEN_KEY] = token
 
 
