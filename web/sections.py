@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from diary.operations.report_page import ParticipantDays
 from diary.rules.safety_table import GRADE_GROUPS, Count, TermRow
 
-HEATMAP_CELL = 7  # px per day; 112 days make a row 784 px wide, scrolled on a phone
+HEATMAP_CELL = 10  # px per day; 112 days make a row 1120 px wide, scrolled on a phone
 HEATMAP_LABEL = 64
 BAR_HEIGHT = 16
 BAR_WIDTH = 300

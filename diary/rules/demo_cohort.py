@@ -100,7 +100,7 @@ def plan_cohort(seed: int, anchor: date, size: int = COHORT_SIZE) -> list[DemoPa
     for index in range(size):
         enrolled = anchor - timedelta(days=rng.randint(LAST_ENROLLED_DAYS_AGO,
                                                        FIRST_ENROLLED_DAYS_AGO))
-        adherence = rng.uniform(0.72, 0.86) if index in low else rng.uniform(0.94, 0.995)
+        adherence = rng.uniform(0.72, 0.86) if index in low else rng.uniform(0.955, 0.995)
         mine = tuple(event(enrolled) for event in events.get(index, []))
         response = rng.choices(("SD", "PR", "PD"), weights=(70, 22, 8))[0]
         cohort.append(DemoParticipant(
