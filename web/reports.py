@@ -2,6 +2,7 @@
 
 from flask import Blueprint, g, render_template
 
+from diary.errors import NotFound
 from diary.operations import report_page
 from diary.operations.study_info import study_for_staff
 from web import sections
@@ -16,7 +17,11 @@ bp = Blueprint("web_reports", __name__, template_folder="templates")
 def reports():
     """Show the report page for the staff member's sites (an admin's: every site)."""
     actor = g.actor
-    study = study_for_staff(actor)
+    try:
+        study = study_for_staff(actor)
+    except NotFound:
+        return render_template("web/no_study.html", staff=actor.staff,
+                               logout_form=LogoutForm()), 404
     window = study.primary_window_days
     participants = report_page.cohort_participants(actor, study)
     cohort = report_page.cohort_days(participants, study, window)

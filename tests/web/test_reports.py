@@ -137,3 +137,11 @@ def test_an_empty_cohort_still_renders(client, coordinator):
     html = _page(client).text
     assert "No adverse events recorded." in html and "No open alerts." in html
     assert default_study().code in html
+
+
+def test_staff_with_no_site_in_a_study_are_told_there_is_nothing_to_report(client):
+    make_staff("investigator", sites=[], email="solo@example.org")
+    sign_in(client, "solo@example.org")
+    answer = client.get("/reports")
+    assert answer.status_code == 404
+    assert "nothing to report" in answer.text
