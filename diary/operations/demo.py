@@ -8,6 +8,7 @@ the real now; participants carry ``demo = true`` and study codes ``DEMO-01`` on.
 """
 
 import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -54,6 +55,7 @@ def has_participants(study: Study) -> bool:
 
 
 def demo_study() -> Study:
+    """Return the study the demo cohort is made for, which must be loaded."""
     study = db.session.scalar(select(Study).where(Study.code == DEMO_STUDY))
     if study is None:
         raise Conflict(f"Load {DEMO_STUDY} first (diary load-default-study).")
@@ -87,12 +89,12 @@ def _replay_participant(actor: Actor, study: Study, site: Site,
             "proxy_reporter": person.proxy_reporter, "status": "active", "demo": True,
         })
     device = Actor.for_participant(participant, study)
-    _record_week16_assessment(actor, participant, person)
     for instant, step in sorted(_steps(actor, device, participant, study, person, zone),
                                 key=lambda pair: pair[0]):
         with replaying(instant):
             step()
     db.session.commit()
+    _record_week16_assessment(actor, participant, person)
 
 
 def _record_week16_assessment(actor: Actor, participant: Participant,
@@ -113,7 +115,7 @@ def _steps(actor, device, participant, study, person, zone) -> Iterator[tuple[da
             first = DoseInput(client_id=dose.client_id, dose_date=dose.day, status="missed",
                               missed_reason="forgot")
             second = DoseInput(client_id=_second_id(dose.client_id), dose_date=dose.day,
-                               status="taken", dose_mg=dose.dose_mg,
+                               status="taken", dose_mg=dose.dose_mg, vomited=dose.vomited,
                                correction_reason=dose.corrected_by)
             yield at, _dose_step(device, participant, study, first)
             yield _capped(at + timedelta(days=1)), _dose_step(device, participant, study,
@@ -176,7 +178,8 @@ def _facts(event: plan.DemoEvent) -> EventFacts:
 
 
 def _second_id(client_id: str) -> str:
-    return client_id[:-4] + ("0000" if not client_id.endswith("0000") else "0001")
+    """Return the correction's own client id, derived from the first so seeds repeat."""
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, client_id))
 
 
 def _at(day: date, after: timedelta, zone: ZoneInfo) -> datetime:
