@@ -17,10 +17,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 ## The service on SQLite with NCT02495519 loaded: gunicorn and the scheduler, two processes
-## that Ctrl-C stops together.
+## that Ctrl-C stops together. A new database gets the synthetic demo cohort, and the
+## sign-in to read it with at /reports is printed (diary demo refuses anything but SQLite).
 run: install
 	$(BIN)/diary db upgrade
 	$(BIN)/diary load-default-study
+	-$(BIN)/diary demo --if-new --url http://127.0.0.1:$(PORT)
 	@# Which sites would text nobody about an alert; a finding, not a reason not to start.
 	-$(BIN)/diary check
 	$(BIN)/diary serve --port $(PORT)

@@ -19,6 +19,7 @@ from diary import phone_keys
 from diary.extensions import db, migrate
 from diary.json import DiaryJSONProvider
 from diary.paths import MIGRATIONS_DIR
+from web import register_web
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    register_web(app)
     register_error_handlers(app)
     init_rate_limits(app)
     init_security_headers(app)

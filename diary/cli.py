@@ -125,6 +125,9 @@ def register(app: Flask) -> None:
     from diary.cli_export import export_cli
 
     app.cli.add_command(export_cli)
+    from diary.cli_demo import demo_command
+
+    app.cli.add_command(demo_command)
     from diary.jobs import JOBS
     from notifications.cli import (
         fake_twilio_command,

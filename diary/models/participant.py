@@ -2,7 +2,16 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, SmallInteger, String, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    SmallInteger,
+    String,
+    Time,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from diary.extensions import db
@@ -43,6 +52,9 @@ class Participant(db.Model):
     sex: Mapped[str | None] = mapped_column(String(20))
     age_at_enrolment: Mapped[int | None] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(12), default="active")
+    # Synthetic data made by `diary demo`, never a real person: reports and exports can
+    # tell them apart.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

@@ -244,7 +244,7 @@ def enrol_participant(actor: Actor, data: dict) -> Participant:
         sms_consent=data["sms_consent"], sms_consent_at=now if data["sms_consent"] else None,
         reminder_time=reminder_time, proxy_reporter=data["proxy_reporter"],
         status=data["status"], sex=data.get("sex"), age_at_enrolment=data.get("age_at_enrolment"),
-        created_at=now, updated_at=now,
+        demo=data.get("demo", False), created_at=now, updated_at=now,
     )
     starting = PrescribedDose(effective_from=participant.enrolled_on, dose_mg=study.dose_mg,
                               reason=STARTING_DOSE_REASON, created_by_staff_id=actor.id,

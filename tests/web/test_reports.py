@@ -1,0 +1,147 @@
+"""/reports: the cohort's days, adherence, adverse events and alerts, as text in the HTML."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from diary.extensions import db
+from diary.operations.adherence import adherence_between
+from diary.operations.alerts import raise_alert
+from tests.factories import (
+    auth,
+    default_study,
+    make_dose,
+    make_participant,
+    make_site,
+    make_staff,
+    token_for,
+)
+from tests.web.pages import sign_in
+
+FROZEN_AT = "2026-06-20T03:00:00Z"  # noon on 20 June in Seoul: day 20 is under way
+pytestmark = pytest.mark.usefixtures("clock")
+ENROLLED = date(2026, 6, 1)
+
+
+@pytest.fixture
+def coordinator(site):
+    return make_staff("coordinator", sites=[site], email="kim@example.org")
+
+
+def _event(client, token, participant, term, grade, onset):
+    body = {"ctcae_term": term, "grade": grade, "seriousness": [], "onset_date": onset,
+            "outcome": "not_recovered", "relatedness": "possible", "action": "none"}
+    answer = client.post(f"/api/v1/participants/{participant.id}/adverse-events",
+                         json=body, headers=auth(token))
+    assert answer.status_code == 201, answer.json
+
+
+@pytest.fixture
+def cohort(client, coordinator):
+    """S01-101: days 1-19 over, day 3 missed, day 5 unreported, days 11-13 held."""
+    first = make_participant(enrolled=ENROLLED, study_code="S01-101")
+    for number in range(1, 20):
+        day = ENROLLED + timedelta(days=number - 1)
+        if number == 3:
+            make_dose(first, day, status="missed", missed_reason="forgot")
+        elif number != 5 and not 11 <= number <= 13:
+            make_dose(first, day)
+    token = token_for(coordinator)
+    hold = {"start_date": "2026-06-11", "end_date": "2026-06-13", "reason": "Grade 3 rash"}
+    assert client.post(f"/api/v1/participants/{first.id}/dose-holds", json=hold,
+                       headers=auth(token)).status_code == 201
+    second = make_participant(enrolled=ENROLLED, study_code="S01-102", phone=None)
+    _event(client, token, first, "Fatigue", 2, "2026-06-04")
+    _event(client, token, second, "Fatigue", 1, "2026-06-02")
+    _event(client, token, second, "Fatigue", 3, "2026-06-10")
+    _event(client, token, second, "Nausea", 1, "2026-06-03")
+    elsewhere = make_site("OTH")
+    make_participant(enrolled=ENROLLED, study_code="X99-001", site=elsewhere, phone=None)
+    raise_alert("adherence_gap", second, details={"days": 3})
+    db.session.commit()
+    return first, second
+
+
+def _page(client, email="kim@example.org"):
+    assert sign_in(client, email).status_code == 302
+    answer = client.get("/reports")
+    assert answer.status_code == 200
+    return answer
+
+
+def test_each_heatmap_cell_says_whose_day_it_is_and_what_it_counts_as(client, cohort):
+    html = _page(client).text
+    for title in ("S01-101 · day 1 · 2026-06-01 · taken",
+                  "S01-101 · day 3 · 2026-06-03 · missed",
+                  "S01-101 · day 5 · 2026-06-05 · unreported",
+                  "S01-101 · day 12 · 2026-06-12 · held",
+                  "S01-101 · day 20 · 2026-06-20 · not yet",
+                  "S01-101 · day 112 · 2026-09-20 · not yet"):
+        assert f"<title>{title}</title>" in html
+    assert len(re.findall(r'<rect class="cell ', html)) == 2 * 112
+
+
+def test_each_participant_s_adherence_is_shown_against_the_90_percent_line(client, cohort):
+    html = _page(client).text
+    # 14 doses taken of 16 expected (19 days over, 3 of them held).
+    assert "S01-101: 87.5 % (14 of 16 expected doses taken)" in html
+    assert "Below 90.0 %: S01-101, S01-102." in html
+    assert "<title>Threshold 90.0 %</title>" in html
+
+
+def test_the_page_figures_are_the_adherence_operation_s(client, cohort, study):
+    first, _ = cohort
+    figures = adherence_between(first, study, ENROLLED, date(2026, 6, 19))
+    assert (figures.taken, figures.expected, figures.missed, figures.unreported,
+            figures.held) == (14, 16, 1, 1, 3)
+    row = (f'<th scope="row">S01-101</th><td>87.5 %</td><td>{figures.taken}</td>'
+           f'<td>{figures.expected}</td><td>1</td><td>1</td><td>3</td>')
+    assert row in _page(client).text
+
+
+def test_the_adverse_event_table_counts_participants_at_their_worst_grade(client, cohort):
+    html = _page(client).text
+    assert ('<th scope="row">Fatigue</th><td>2 (100.0 %)</td><td>1 (50.0 %)</td>'
+            '<td>1 (50.0 %)</td><td>0 (0.0 %)</td><td>0 (0.0 %)</td>') in html
+    assert '<th scope="row">Nausea</th><td>1 (50.0 %)</td>' in html
+
+
+def test_the_primary_endpoint_is_a_clear_placeholder(client, cohort):
+    assert "Not yet available" in _page(client).text
+
+
+def test_open_alerts_and_their_counts_are_listed(client, cohort):
+    html = _page(client).text
+    assert "<td>adherence gap</td><td>routine</td><td>open</td><td>S01-102</td>" in html
+    assert '<th scope="row">adherence gap</th><td>1</td><td>0</td><td>0</td><td>1</td>' in html
+
+
+def test_a_coordinator_sees_only_their_site_and_an_admin_every_site(client, cohort):
+    assert "X99-001" not in _page(client).text
+    make_staff("admin", sites=[], email="root@example.org")
+    assert "X99-001" in _page(client, "root@example.org").text
+
+
+def test_the_page_runs_no_script_and_says_so_in_its_policy(client, cohort):
+    answer = _page(client)
+    assert "<script" not in answer.text
+    policy = answer.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src" not in policy
+    assert answer.headers["Cache-Control"] == "no-store"
+    with client.get("/static/web/report.css") as css:
+        assert css.status_code == 200 and "overflow-x: auto" in css.text
+
+
+def test_an_empty_cohort_still_renders(client, coordinator):
+    html = _page(client).text
+    assert "No adverse events recorded." in html and "No open alerts." in html
+    assert default_study().code in html
+
+
+def test_staff_with_no_site_in_a_study_are_told_there_is_nothing_to_report(client):
+    make_staff("investigator", sites=[], email="solo@example.org")
+    sign_in(client, "solo@example.org")
+    answer = client.get("/reports")
+    assert answer.status_code == 404
+    assert "nothing to report" in answer.text

@@ -1,0 +1,64 @@
+"""/login and /logout: the staff sign-in as a form, the same operation as the API's."""
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from diary.errors import DomainError
+from diary.operations.sessions import login, logout
+from web.session import TOKEN_KEY, sign_in_as, signed_in
+
+bp = Blueprint("web_sign_in", __name__, template_folder="templates",
+               static_folder="static", static_url_path="/static/web")
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password; flask-wtf adds and checks the CSRF token."""
+
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+
+
+class LogoutForm(FlaskForm):
+    """Nothing but the CSRF token: signing out is a POST another site cannot forge."""
+
+
+def _next_page() -> str:
+    target = request.args.get("next", "")
+    # Only a path of ours: never an address elsewhere ("//evil.example" included).
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("web_reports.reports")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login_page():
+    """Show the sign-in form; sign in and go on to the page asked for."""
+    form = LoginForm()
+    message = None
+    if form.validate_on_submit():
+        try:
+            token, _row = login(form.email.data, form.password.data)
+        except DomainError as exc:
+            message = exc.message
+        else:
+            sign_in_as(token)
+            return redirect(_next_page())
+    elif request.method == "POST":
+        message = "Give your e-mail address and password." if not form.csrf_token.errors \
+            else "The form had expired; please sign in again."
+    status = 401 if message else 200
+    return render_template("web/login.html", form=form, message=message), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout_page():
+    """Revoke the session's staff token and forget it."""
+    form = LogoutForm()
+    if form.validate_on_submit():
+        actor = signed_in()
+        if actor is not None:
+            logout(actor)
+        session.pop(TOKEN_KEY, None)
+    return redirect(url_for("web_sign_in.login_page"))
