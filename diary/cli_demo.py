@@ -22,7 +22,7 @@ def demo_command(seed: int, if_new: bool, force: bool, url: str):
 
     Refuses a database that is not SQLite unless --force: demo data must never mix with
     a real trial's. Seeds once; run again, it says so and changes nothing. Prints the
-    e-mail and password of the admin account made to read the report page with.
+    e-mail and password of the coordinator account made to read the report page with.
     """
     from diary.operations import demo
 

@@ -48,7 +48,7 @@ def _count(statement) -> int:
 def test_demo_seeds_21_participants_marked_as_demo_and_prints_a_login(run):
     result = run("--seed", "15")
     assert result.exit_code == 0, result.output
-    assert "demo-admin@example.org" in result.output
+    assert "demo-coordinator@example.org" in result.output
     assert re.search(r"password: \S{12,}", result.output)
     people = _demo_participants()
     assert [p.study_code for p in people] == [f"DEMO-{n:02d}" for n in range(1, 22)]
