@@ -22,9 +22,9 @@ from diary.errors import Conflict
 from diary.extensions import db
 from diary.models import Participant, Site, StaffUser, Study
 from diary.operations.adverse_events import change_adverse_event, record_adverse_event
+from diary.operations.audit import record_audit, snapshot
 from diary.operations.doses import write_dose
 from diary.operations.participants import enrol_participant
-from diary.operations.audit import record_audit, snapshot
 from diary.operations.staff_fields import AUDITED_FIELDS, ensure_email_free
 from diary.passwords import hash_password
 from diary.rules import demo_cohort as plan
