@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from diary.actor import Actor
 from diary.errors import Conflict, Forbidden
 from diary.exports.sdtm.package import ExportSummary, default_builders, write_package
+from diary.exports.sdtm.rs import RS, AssessmentRow
 from diary.exports.sdtm.subject import DomainBuilder, Subject
 from diary.exports.sdtm.xpt import XptError
 from diary.extensions import db
@@ -29,6 +30,8 @@ from diary.models import (
     Study,
     SymptomAnswer,
     SymptomReport,
+    TumourAssessment,
+    TumourAssessmentVersion,
 )
 from diary.operations.audit import record_audit
 from diary.operations.scope import at_staff_sites
@@ -58,13 +61,8 @@ def _visible(actor: Actor):
 
 
 def sdtm_builders() -> list[DomainBuilder]:
-    """Return the domains exported: DM, EC, EX, AE, QS (and their SUPP--).
-
-    RS joins them once tumour assessments are recorded: append
-    ``diary.exports.sdtm.rs.RS(assessment_rows)``, where ``assessment_rows(subject)``
-    returns the subject's ``AssessmentRow``s.
-    """
-    return default_builders()
+    """Return the domains exported: DM, EC, EX, AE, QS (and their SUPP--) and RS."""
+    return [*default_builders(), RS(lambda subject: subject.assessments)]
 
 
 def export_sdtm(actor: Actor, zip_path: Path,
@@ -133,6 +131,17 @@ def _records(ids: list[int]) -> dict[str, dict[int, list]]:
     )
     for participant_id, version in events:
         by["adverse_events"][participant_id].append(version)
+    assessments = db.session.execute(
+        select(TumourAssessment.participant_id, TumourAssessmentVersion.visit_date,
+               TumourAssessmentVersion.response)
+        .join(TumourAssessmentVersion,
+              TumourAssessmentVersion.assessment_id == TumourAssessment.id)
+        .where(TumourAssessment.participant_id.in_(ids),
+               TumourAssessmentVersion.is_current.is_(True))
+    )
+    for participant_id, visit_date, response in assessments:
+        by["assessments"][participant_id].append(
+            AssessmentRow(participant_id, visit_date, response))
     return by
 
 
@@ -148,5 +157,6 @@ def _subject(participant: Participant, study: Study, items: dict, records: dict)
         arm_name=arm.name, drug=study.drug, route=study.route, items=items,
         participant_id=participant.id,
         **{name: records[name][participant.id]
-           for name in ("doses", "steps", "holds", "adverse_events", "reports")},
+           for name in ("doses", "steps", "holds", "adverse_events", "reports",
+                        "assessments")},
     )

@@ -180,3 +180,20 @@ def test_a_never_answer_exports_its_imputed_zero_with_a_suppqs_flag(client, site
     (flag,) = rows(archive, "suppqs")
     assert (flag["IDVAR"], flag["IDVARVAL"], flag["QNAM"], flag["QVAL"]) == (
         "QSSEQ", "2", "QSIMPUT", "Y")
+
+
+def test_tumour_assessments_are_exported_in_rs_with_their_current_response(client, site,
+                                                                          headers):
+    participant = make_participant(site=site, enrolled="2026-03-02")
+    url = f"/api/v1/participants/{participant.id}/assessments"
+    first = client.post(url, json={"visit_date": "2026-03-16", "response": "SD"},
+                        headers=headers)
+    assert first.status_code == 201, first.get_json()
+    client.patch(f"{url}/{first.get_json()['id']}", headers=headers,
+                 json={"response": "PR", "reason": "Central review read a partial response"})
+    client.post(url, json={"visit_date": "2026-03-19", "response": "PD"}, headers=headers)
+
+    rs = rows(export(client, headers), "rs")
+
+    assert [(r["RSTESTCD"], r["RSORRES"], r["RSDTC"], r["RSDY"], r["RSSEQ"]) for r in rs] == [
+        ("OVRLRESP", "PR", "2026-03-16", "15", "1"), ("OVRLRESP", "PD", "2026-03-19", "18", "2")]

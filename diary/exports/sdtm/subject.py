@@ -53,6 +53,7 @@ class Subject:
     holds: list = field(default_factory=list)
     adverse_events: list = field(default_factory=list)
     reports: list = field(default_factory=list)
+    assessments: list = field(default_factory=list)
     items: dict = field(default_factory=dict)
     participant_id: int | None = None
 
