@@ -25,6 +25,7 @@ from diary.operations.adverse_events import change_adverse_event, record_adverse
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.doses import write_dose
 from diary.operations.participants import enrol_participant
+from diary.operations.tumour_assessments import record_assessment
 from diary.operations.staff_fields import AUDITED_FIELDS, ensure_email_free
 from diary.passwords import hash_password
 from diary.rules import demo_cohort as plan
@@ -118,12 +119,11 @@ def _replay_participant(actor: Actor, study: Study, site: Site,
 
 def _record_week16_assessment(actor: Actor, participant: Participant,
                               person: plan.DemoParticipant) -> None:
-    """Record the week-16 tumour assessment (``person.week16_response``): a hook.
-
-    Tumour assessments are another branch's model; when it lands, call its operation
-    here (visit date: day 112, ``participant.enrolled_on + 111 days``), on the clock
-    replayed to the visit.
-    """
+    """Record the week-16 tumour assessment (``person.week16_response``) on day 112."""
+    visit = participant.enrolled_on + timedelta(days=111)
+    with replaying(_at(visit, timedelta(hours=15), ZoneInfo(participant.timezone))):
+        record_assessment(actor, participant.id,
+                          {"visit_date": visit, "response": person.week16_response})
 
 
 def _steps(actor, device, participant, study, person, zone) -> Iterator[tuple[datetime, object]]:

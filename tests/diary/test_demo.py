@@ -15,6 +15,8 @@ from diary.models import (
     DoseHold,
     Participant,
     PrescribedDose,
+    TumourAssessment,
+    TumourAssessmentVersion,
 )
 from diary.rules.demo_cohort import plan_cohort
 from tests.factories import make_participant
@@ -68,6 +70,21 @@ def test_the_seeded_diary_is_the_plan_for_its_seed(run):
     terms = Counter(db.session.scalars(
         select(AdverseEventVersion.ctcae_term).where(AdverseEventVersion.is_current.is_(True))))
     assert terms == Counter(e.term for person in plan.values() for e in person.events)
+
+
+def test_each_participant_has_the_planned_week_16_assessment_on_day_112(run):
+    assert run("--seed", "4").exit_code == 0
+    plan = {person.study_code: person for person in plan_cohort(4, ANCHOR)}
+    visits = db.session.execute(
+        select(Participant.study_code, Participant.enrolled_on,
+               TumourAssessmentVersion.visit_date, TumourAssessmentVersion.response)
+        .join(TumourAssessment, TumourAssessment.participant_id == Participant.id)
+        .join(TumourAssessmentVersion,
+              TumourAssessmentVersion.assessment_id == TumourAssessment.id)).all()
+    assert {code: (visit - enrolled).days + 1 for code, enrolled, visit, _ in visits} == {
+        code: 112 for code in plan}
+    assert {code: response for code, _, _, response in visits} == {
+        code: person.week16_response for code, person in plan.items()}
 
 
 def test_the_story_goes_through_the_operations_with_audit_late_entries_and_corrections(run):
