@@ -4,6 +4,7 @@ from flask import Blueprint, g, render_template
 
 from diary.errors import NotFound
 from diary.operations import report_page
+from diary.operations.reports.outcomes import primary_endpoint
 from diary.operations.study_info import study_for_staff
 from web import sections
 from web.session import staff_page
@@ -32,7 +33,7 @@ def reports():
         logout_form=LogoutForm(), demo=any(person.demo for person in cohort),
         heatmap=sections.heatmap_section(cohort, window),
         adherence=sections.adherence_section(cohort, study.adherence_threshold),
-        primary=sections.primary_endpoint_section(),
+        primary=sections.primary_endpoint_section(primary_endpoint(actor)),
         adverse_events=sections.adverse_event_section(table, serious, len(participants)),
         alerts=sections.alert_section(open_alerts, counts),
     )

@@ -1,8 +1,8 @@
 """The report page's panels: one function each, returning what its template block shows.
 
 The heatmap, the adherence bars, the adverse-event table and the alerts come from the
-operations in ``diary.operations.report_page``; the primary endpoint waits for its own
-operation (``primary_endpoint_section`` is the one function to replace when it lands).
+operations in ``diary.operations.report_page``; the primary endpoint from
+``diary.operations.reports.outcomes``, the same figures as its JSON report.
 """
 
 from dataclasses import dataclass
@@ -74,16 +74,32 @@ def adherence_section(cohort: list[ParticipantDays], threshold: Decimal) -> dict
             "below": [bar.code for bar in bars if bar.below]}
 
 
-def primary_endpoint_section() -> dict:
-    """Return the primary-endpoint panel: not yet available (tumour assessments to come).
+def primary_endpoint_section(report: dict) -> dict:
+    """Return the primary endpoint as sentences: the rate with its exact interval, survival,
+    adherence by outcome, and who could not be evaluated (``reports.primary_endpoint``)."""
+    rate = report["non_progression"]
+    survival = report["survival"]
+    return {
+        "available": bool(rate["n"]),
+        "message": "No participant has an evaluable assessment near day 112 yet.",
+        "rate": f"{rate['k']} of {rate['n']} ({percent(_decimal(rate['rate']))})",
+        "interval": (f"{percent(_decimal(rate['ci_low']))} to "
+                     f"{percent(_decimal(rate['ci_high']))}"),
+        "survival": (f"{survival['alive']} of {survival['n']} alive "
+                     f"({percent(_decimal(survival['rate']))}), {survival['censored']} censored"),
+        "adherence": [{"group": label, "n": spread["n"],
+                       "mean": percent(_decimal(spread["mean"])),
+                       "median": percent(_decimal(spread["median"]))}
+                      for label, spread in (("Non-progressing", report["adherence"]
+                                             ["non_progressing"]),
+                                            ("Progressing", report["adherence"]
+                                             ["progressing"]))],
+        "not_evaluable": [row.study_code for row in report["not_evaluable"]],
+    }
 
-    The merger replaces this function with one that calls the primary-endpoint report
-    (non-progression at week 16 with its Clopper-Pearson interval, survival, adherence by
-    outcome) and fills the template block ``primary_endpoint``.
-    """
-    return {"available": False,
-            "message": "Not yet available: the week-16 tumour assessments (RECIST 1.1) "
-                       "are not recorded by this version of the service."}
+
+def _decimal(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def adverse_event_section(table: list[TermRow], serious: list, cohort_size: int) -> dict:

@@ -25,8 +25,8 @@ from diary.operations.adverse_events import change_adverse_event, record_adverse
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.doses import write_dose
 from diary.operations.participants import enrol_participant
-from diary.operations.tumour_assessments import record_assessment
 from diary.operations.staff_fields import AUDITED_FIELDS, ensure_email_free
+from diary.operations.tumour_assessments import record_assessment
 from diary.passwords import hash_password
 from diary.rules import demo_cohort as plan
 from diary.rules.adverse_events import EventFacts

@@ -107,8 +107,24 @@ def test_the_adverse_event_table_counts_participants_at_their_worst_grade(client
     assert '<th scope="row">Nausea</th><td>1 (50.0 %)</td>' in html
 
 
-def test_the_primary_endpoint_is_a_clear_placeholder(client, cohort):
-    assert "Not yet available" in _page(client).text
+def test_the_primary_endpoint_says_when_nobody_is_evaluable_yet(client, cohort):
+    assert "No participant has an evaluable assessment" in _page(client).text
+
+
+@pytest.mark.frozen_at("2026-10-01T03:00:00Z")  # past day 112 of a June enrolment
+def test_the_primary_endpoint_shows_the_rate_its_interval_and_who_is_not_evaluable(
+        client, coordinator):
+    token = token_for(coordinator)
+    for code, response in (("S01-201", "SD"), ("S01-202", "PD"), ("S01-203", "NE")):
+        person = make_participant(enrolled=ENROLLED, study_code=code, phone=None)
+        answer = client.post(f"/api/v1/participants/{person.id}/assessments",
+                             json={"visit_date": "2026-09-20", "response": response},
+                             headers=auth(token))
+        assert answer.status_code == 201, answer.json
+    html = _page(client).text
+    # 1 of 2 evaluable; Clopper-Pearson for 1/2 is 0.0126 to 0.9874.
+    assert "1 of 2 (50.0 %); exact 95 % interval (Clopper-Pearson) 1.3 % to 98.7 %" in html
+    assert "1: S01-203" in html
 
 
 def test_open_alerts_and_their_counts_are_listed(client, cohort):
