@@ -33,6 +33,8 @@ class Participant(db.Model):
     reminder_time: Mapped[time] = mapped_column(Time)
     proxy_reporter: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), default="active")
+    # The participant's local date of withdrawal (their last study day); null otherwise.
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

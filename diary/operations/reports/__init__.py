@@ -1,0 +1,1 @@
+"""Investigators' reports: figures aggregated in the database, for staff of their sites."""
