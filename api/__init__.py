@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
 def _api_blueprints():
     """Return the flask-smorest blueprints, each with its own url_prefix under /api/v1."""
     from api import (
+        adherence_reports,
         adverse_events,
         alerts,
         me,
@@ -84,7 +85,8 @@ def _api_blueprints():
     )
 
     return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp,
-            adverse_events.blp, me.blp, symptoms.blp, alerts.blp, staff.blp, study.blp]
+            adverse_events.blp, me.blp, symptoms.blp, alerts.blp, staff.blp, study.blp,
+            adherence_reports.participant_blp, adherence_reports.blp]
 
 
 def _plain_blueprints():

@@ -27,6 +27,7 @@ from sqlalchemy import Integer, and_, case, cast, exists, func, literal, select,
 
 from diary.actor import Actor
 from diary.clock import local_today
+from diary.errors import InvalidInput
 from diary.extensions import db
 from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Site, Study
 from diary.models.dose_entry import MISSED, MISSED_REASONS, TAKEN
@@ -39,8 +40,10 @@ from diary.operations.reports.sql import (
     to_number,
 )
 from diary.operations.scope import at_staff_sites
+from diary.operations.sites import resolve_site
 from diary.rules.adherence import NO_REASON, AdherenceFigures, is_below_threshold, ratio
-from diary.rules.report_windows import Window
+from diary.rules.cohort import pooled, spread
+from diary.rules.report_windows import Window, window_errors
 
 REASONS = (*MISSED_REASONS, NO_REASON)
 
@@ -56,6 +59,70 @@ class ParticipantFigures(NamedTuple):
     withdrawn_on: date | None
     threshold: Decimal
     figures: AdherenceFigures
+
+
+def cohort_rows(actor: Actor, window: Window, site: str | None = None):
+    """Check the request, then return the window (defaults filled) and an iterator of rows.
+
+    Refusals (422) come before the first row, so a streamed answer never breaks off.
+    """
+    errors = window_errors(window)
+    if errors:
+        raise InvalidInput("The request has invalid fields.", errors)
+    site_id = None
+    if site is not None:
+        site_id = resolve_site(site, "site", scope=at_staff_sites(actor, Site.id)).id
+    window = _echo(actor, window)
+    return window, participant_figures(actor, window, site_id)
+
+
+def cohort_adherence(actor: Actor, window: Window, site: str | None = None) -> dict:
+    """Return the cohort's adherence over the window: pooled, spread, by site, and rows."""
+    window, rows = cohort_rows(actor, window, site)
+    rows = list(rows)
+    sites: dict[int, list[ParticipantFigures]] = {}
+    for row in rows:
+        sites.setdefault(row.site_id, []).append(row)
+    return {
+        "window": window._asdict(),
+        **_summary(rows),
+        "by_site": [{"site_id": site_id, "site_code": members[0].site_code,
+                     **_summary(members, listed=False)}
+                    for site_id, members in sorted(sites.items(),
+                                                   key=lambda item: item[1][0].site_code)],
+        "participants": rows,
+    }
+
+
+def _echo(actor: Actor, window: Window) -> Window:
+    # The default window is the study's primary window; with one study in view, say which.
+    if not window.in_days:
+        return window
+    lengths = set(db.session.execute(
+        select(Study.primary_window_days).join(Participant, Participant.study_id == Study.id)
+        .where(at_staff_sites(actor, Participant.site_id)).distinct()).scalars())
+    to_day = window.to_day
+    if to_day is None and len(lengths) == 1:
+        to_day = lengths.pop()
+    return Window(window.from_day or 1, to_day)
+
+
+def _summary(rows: list[ParticipantFigures], *, listed: bool = True) -> dict:
+    figures = [row.figures for row in rows]
+    values = [Decimal(f.taken) / Decimal(f.expected) for f in figures if f.expected]
+    below = [row for row in rows if row.figures.below_threshold]
+    summary = {
+        "n": len(rows),
+        "n_with_expected_doses": len(values),
+        "pooled": pooled(sum(f.taken for f in figures), sum(f.expected for f in figures)),
+        "adherence": spread(values),
+        "below_threshold": {"count": len(below)},
+    }
+    if listed:
+        summary["below_threshold"]["participants"] = [
+            {"participant_id": row.participant_id, "study_code": row.study_code}
+            for row in below]
+    return summary
 
 
 def participant_figures(actor: Actor, window: Window, site_id: int | None = None,
