@@ -258,3 +258,25 @@ def test_a_refused_csv_request_gets_the_error_body(client, cohort, coordinator_t
                           headers={**auth(coordinator_token), "Accept": "text/csv"})
     assert response.status_code == 422
     assert set(response.get_json()) == {"code", "status", "message", "errors"}
+
+
+def test_today_counts_once_it_has_an_entry(client, cohort, coordinator_token):
+    b = cohort["b"]
+    before = client.get(_adherence(b.id), headers=auth(coordinator_token)).get_json()
+    make_dose(b, "2026-03-20", dose_mg=300)
+    after = client.get(_adherence(b.id), headers=auth(coordinator_token)).get_json()
+    assert (before["to_day"], after["to_day"]) == (19, 20)
+    report = client.get(REPORT, headers=auth(coordinator_token)).get_json()
+    row = next(row for row in report["participants"] if row["participant_id"] == b.id)
+    assert (row["figures"]["end"], row["figures"]["taken"]) == ("2026-03-20", 16)
+
+
+def test_a_participant_not_started_yet_has_no_figures_and_no_place_in_the_spread(
+        client, cohort, coordinator_token):
+    later = _enrol(enrolled="2026-04-01", study_code="S01-F")
+    body = client.get(_adherence(later.id), headers=auth(coordinator_token)).get_json()
+    assert (body["from_day"], body["to_day"], body["weeks"]) == (None, None, [])
+    assert (body["figures"]["days"], body["figures"]["adherence"]) == (0, None)
+    report = client.get(REPORT, query_string={"to_day": 15},
+                        headers=auth(coordinator_token)).get_json()
+    assert (report["n"], report["n_with_expected_doses"]) == (5, 4)

@@ -68,13 +68,15 @@ diaries = st.fixed_dictionaries({
     "holds": holds(),
     "entries": st.lists(entry, min_size=SPAN + 1, max_size=SPAN + 1),
     "withdrawn": st.one_of(st.none(), st.integers(0, SPAN)),
+    # Days since enrolment; below 0, not started yet (enrolment may be up to 90 days on).
+    "enrolled_ago": st.one_of(st.just(SPAN), st.integers(-5, SPAN)),
 })
 
 
 def _diary(spec, staff, counter=[0]):  # noqa: B006 (a counter across examples)
     counter[0] += 1
     today = local_today(spec["zone"])
-    enrolled = today - timedelta(days=SPAN)
+    enrolled = today - timedelta(days=spec.get("enrolled_ago", SPAN))
     patient = make_participant(enrolled=enrolled, tz=spec["zone"], phone=None,
                                sms_consent=False, study_code=f"H{counter[0]:05d}")
     for offset, mg in spec["steps"]:
@@ -88,9 +90,10 @@ def _diary(spec, staff, counter=[0]):  # noqa: B006 (a counter across examples)
                                 reason="Held", created_by_staff_id=staff.id,
                                 created_at=utcnow()))
     for offset, value in enumerate(spec["entries"]):
-        if value is not None:
+        # No diary holds an entry for a day still to come.
+        if value is not None and enrolled + timedelta(days=offset) <= today:
             db.session.add(_entry(patient, enrolled + timedelta(days=offset), *value))
-    if spec["withdrawn"] is not None:
+    if spec["withdrawn"] is not None and enrolled + timedelta(days=spec["withdrawn"]) <= today:
         patient.status = "withdrawn"
         patient.withdrawn_on = enrolled + timedelta(days=spec["withdrawn"])
     db.session.commit()
