@@ -4,25 +4,28 @@ import marshmallow as ma
 
 from api.schemas.common import QueryArgsSchema
 from api.schemas.doses import AdherenceFiguresSchema
-from api.schemas.fields import Day, Text
+from api.schemas.fields import Day, Text, WholeNumber
 from diary.rules.report_windows import Window, window_errors
 
 # A century of study days: far past any trial, and inside every date either database holds.
 MAX_STUDY_DAY = 36_600
-_STUDY_DAY = ma.validate.Range(min=1, max=MAX_STUDY_DAY, error=(
-    "Study days run from day 1 (enrolment) to {max}; there is no day 0."))
+_NO_DAY_0 = "Study days run from day 1 (enrolment) to {max}; there is no day 0."
 _FRACTION = ("A fraction to four places (0.8571 is 85.71 %); null when nothing was "
              "expected.")
+
+
+def _study_day(description: str) -> WholeNumber:
+    # A query string is text: "3" reads as 3 (strict=False), "3.0" and "0" are refused.
+    return WholeNumber(minimum=1, maximum=MAX_STUDY_DAY, strict=False, error=_NO_DAY_0,
+                       metadata={"description": description})
 
 
 class AdherenceWindowArgsSchema(QueryArgsSchema):
     """A window in study days (default 1 to the study's primary window) or in dates."""
 
-    from_day = ma.fields.Integer(validate=_STUDY_DAY, metadata={
-        "description": "First study day (day 1 = enrolment; no day 0). Default 1."})
-    to_day = ma.fields.Integer(validate=_STUDY_DAY, metadata={
-        "description": "Last study day, inclusive. Default: the study's primary window "
-                       "(112 for NCT02495519)."})
+    from_day = _study_day("First study day (day 1 = enrolment; no day 0). Default 1.")
+    to_day = _study_day("Last study day, inclusive. Default: the study's primary window "
+                        "(112 for NCT02495519).")
     start = Day(data_key="from", metadata={
         "description": "First local date (instead of study days). Default: enrolment."})
     end = Day(data_key="to", metadata={
