@@ -135,3 +135,21 @@ def test_a_superseded_version_does_not_count(study):
     (row,) = participant_figures(Actor.for_staff(staff), Window(1, 1),
                                  participant_ids=[patient.id])
     assert (row.figures.taken, row.figures.missed) == (1, 0)
+
+
+def test_the_cohort_takes_the_same_few_statements_however_many_participants(
+        study, count_queries):
+    staff = make_staff("admin")
+    actor = Actor.for_staff(staff)
+    full = {"zone": "Asia/Seoul", "steps": [(20, 300)], "holds": [(5, 9)], "withdrawn": None,
+             "entries": [("taken", 400, False, False)] * (SPAN + 1)}
+    counts = []
+    for _ in range(2):
+        for _ in range(3):
+            _diary(full, staff)
+        with count_queries() as statements:
+            rows = list(participant_figures(actor, Window(1, 112)))
+        counts.append((len(rows), len(statements)))
+    # The zones, then the one aggregate statement: nothing per participant.
+    assert [statements for _, statements in counts] == [2, 2]
+    assert counts[1][0] == counts[0][0] + 3
