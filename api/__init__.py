@@ -76,6 +76,7 @@ def register_blueprints(app: Flask) -> None:
 def _api_blueprints():
     """Return the flask-smorest blueprints, each with its own url_prefix under /api/v1."""
     from api import (
+        adherence_reports,
         adverse_events,
         alerts,
         exports,
@@ -95,7 +96,8 @@ def _api_blueprints():
 
     return [sessions.blp, second_factor.blp, participants.blp, staff_doses.blp,
             staff_symptoms.blp, adverse_events.blp, outcomes.blp, me.blp, symptoms.blp,
-            alerts.blp, outcome_reports.blp, staff.blp, study.blp, fhir.blp, exports.blp]
+            alerts.blp, outcome_reports.blp, staff.blp, study.blp, fhir.blp, exports.blp,
+            adherence_reports.participant_blp, adherence_reports.blp]
 
 
 def _plain_blueprints():

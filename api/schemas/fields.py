@@ -33,12 +33,15 @@ class Id(ma.fields.Integer):
 
 
 class WholeNumber(ma.fields.Integer):
-    """A JSON integer from ``minimum`` to ``maximum`` (a grade, a score): 3, not "3" or 3.0."""
+    """A JSON integer from ``minimum`` to ``maximum`` (a grade, a score): 3, not "3" or 3.0.
 
-    def __init__(self, *, minimum: int, maximum: int, **kwargs):
-        super().__init__(strict=True, validate=ma.validate.Range(
-            min=minimum, max=maximum, error="Must be a whole number from {min} to {max}."),
-            **kwargs)
+    In a query string (``strict=False``) the text "3" is read as 3; "3.0" is still refused.
+    """
+
+    def __init__(self, *, minimum: int, maximum: int, strict: bool = True,
+                 error: str = "Must be a whole number from {min} to {max}.", **kwargs):
+        super().__init__(strict=strict, validate=ma.validate.Range(
+            min=minimum, max=maximum, error=error), **kwargs)
 
 
 class Text(ma.fields.String):

@@ -86,6 +86,8 @@ class ParticipantUpdateSchema(_ParticipantFieldsSchema):
     """Changes to a participant: only the fields given change, and a reason is required."""
 
     reason = reason_field()
+    withdrawn_on = Day(metadata={"description": "With status withdrawn: the local date of "
+                                 "withdrawal (default today), from enrolment to today."})
 
     @ma.validates_schema
     def _something_changes(self, data, **kwargs):
@@ -160,6 +162,8 @@ class ParticipantSchema(ma.Schema):
     sex = ma.fields.String(allow_none=True, metadata={"description": "CDISC SEX code."})
     age_at_enrolment = ma.fields.Integer(allow_none=True,
                                          metadata={"description": "Years, at enrolment."})
+    withdrawn_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "Local date of withdrawal, the last day adherence counts."})
     study_day = ma.fields.Function(study_day_today, allow_none=True, metadata=STUDY_DAY)
     started = ma.fields.Function(started_today, metadata=STARTED)
     current_dose_mg = ma.fields.Function(dose_mg_today, allow_none=True, metadata=DOSE_TODAY)

@@ -55,6 +55,8 @@ class Participant(db.Model):
     # Synthetic data made by `diary demo`, never a real person: reports and exports can
     # tell them apart.
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The participant's local date of withdrawal (their last study day); null otherwise.
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

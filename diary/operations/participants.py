@@ -35,7 +35,7 @@ REMINDER_FIELDS = frozenset({"enrolled_on", "timezone", "locale", "phone_e164", 
 # What the audit trail records of a participant, before and after a change.
 AUDITED_FIELDS = ("study_code", "site_id", "enrolled_on", "timezone", "locale", "phone_e164",
                   "sms_consent", "sms_consent_at", "reminder_time", "proxy_reporter", "status",
-                  "sex", "age_at_enrolment")
+                  "sex", "age_at_enrolment", "withdrawn_on")
 _REGIMEN = (selectinload(Participant.prescribed_doses), selectinload(Participant.dose_holds))
 
 
@@ -311,10 +311,12 @@ def _apply_changes(actor: Actor, participant: Participant, changes: dict, reason
         _check_reminder_time(study, changes["reminder_time"])
     if "age_at_enrolment" in changes:
         _check_age(study, changes["age_at_enrolment"])
+    was_withdrawn = participant.status == "withdrawn"
     for name in ("timezone", "reminder_time", "proxy_reporter", "status", "sex",
                  "age_at_enrolment"):
         if name in changes:
             setattr(participant, name, changes[name])
+    _date_withdrawal(participant, changes, was_withdrawn)
     if "phone" in changes:
         _change_phone(participant, _mobile(changes["phone"], site))
     if participant.status == "active" and {"phone", "status"} & set(changes):
@@ -327,6 +329,30 @@ def _apply_changes(actor: Actor, participant: Participant, changes: dict, reason
     if "enrolled_on" in changes and changes["enrolled_on"] != participant.enrolled_on:
         _check_enrolment_date(changes["enrolled_on"], participant.timezone)
         _move_enrolment(actor, participant, changes["enrolled_on"], reason)
+
+
+def _date_withdrawal(participant: Participant, changes: dict, was_withdrawn: bool) -> None:
+    # Adherence windows end on this date, so it is the day staff say, never a guess later:
+    # by default the participant's local today when the withdrawal is recorded.
+    given = changes.get("withdrawn_on")
+    if participant.status != "withdrawn":
+        if given is not None:
+            raise InvalidInput("The request has invalid fields.", {"withdrawn_on": [
+                'Only for a withdrawn participant (status "withdrawn").']})
+        participant.withdrawn_on = None
+        return
+    if given is None and was_withdrawn:
+        return
+    day = given or local_today(participant.timezone)
+    problems = []
+    if day < participant.enrolled_on:
+        problems.append(f"Before enrolment ({participant.enrolled_on}).")
+    if day > local_today(participant.timezone):
+        problems.append("In the future (the participant's local today is "
+                        f"{local_today(participant.timezone)}).")
+    if problems:
+        raise InvalidInput("The request has invalid fields.", {"withdrawn_on": problems})
+    participant.withdrawn_on = day
 
 
 def _change_phone(participant: Participant, phone: str | None) -> None:

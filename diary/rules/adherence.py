@@ -2,11 +2,14 @@
 
 Adherence = doses taken / doses expected, where a dose is expected on every day the
 regimen is not held. A day with no entry is "unreported", kept apart from "missed": an
-unreported dose may have been taken. Dose intensity = mg taken / mg prescribed.
+unreported dose may have been taken. Dose intensity = mg taken / mg prescribed on the
+expected days; relative dose intensity = mg taken / (the protocol dose x the window's days).
+A partial dose is taken and adds its own mg; a vomited dose is taken too, and also counted
+among the vomited doses.
 """
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,6 +17,8 @@ from diary.models.dose_entry import MISSED, TAKEN
 
 HELD = "held"
 UNREPORTED = "unreported"
+# A missed entry that gives no reason is counted under this key.
+NO_REASON = "unspecified"
 _PLACES = Decimal("0.0001")
 
 
@@ -23,6 +28,9 @@ class DayRecord:
 
     status: str
     dose_mg: Decimal | None = None
+    missed_reason: str | None = None
+    vomited: bool = False
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,12 @@ class AdherenceFigures:
     dose_intensity: Decimal | None
     below_threshold: bool
     current_streak: int
+    longest_gap: int = 0
+    late: int = 0
+    vomited: int = 0
+    missed_reasons: dict = field(default_factory=dict)
+    mg_protocol: Decimal | None = None
+    relative_dose_intensity: Decimal | None = None
 
 
 def classify(prescribed_mg: Decimal | None, record: DayRecord | None) -> str:
@@ -81,10 +95,40 @@ def current_streak(days: Sequence[date], prescribed: Mapping, records: Mapping) 
     return streak
 
 
+def longest_gap(days: Sequence[date], prescribed: Mapping, records: Mapping) -> int:
+    """Return the longest run of expected days in a row without a dose taken.
+
+    Missed and unreported days both extend a run; held days are skipped (as in a streak).
+    """
+    longest = run = 0
+    for day in days:
+        kind = classify(prescribed.get(day), records.get(day))
+        if kind == HELD:
+            continue
+        run = 0 if kind == TAKEN else run + 1
+        longest = max(longest, run)
+    return longest
+
+
+def missed_reasons(days: Sequence[date], prescribed: Mapping, records: Mapping) -> dict:
+    """Return ``{reason: missed expected days}`` (a missed entry on a held day is held)."""
+    counts: dict[str, int] = {}
+    for day in days:
+        record = records.get(day)
+        if classify(prescribed.get(day), record) == MISSED:
+            reason = record.missed_reason or NO_REASON
+            counts[reason] = counts.get(reason, 0) + 1
+    return counts
+
+
 def summarise(
-    days: Sequence[date], prescribed: Mapping, records: Mapping, threshold: Decimal
+    days: Sequence[date], prescribed: Mapping, records: Mapping, threshold: Decimal,
+    protocol_mg: Decimal | None = None,
 ) -> AdherenceFigures:
-    """Return the figures over ``days`` (ascending) given ``{day: mg or None}`` and entries."""
+    """Return the figures over ``days`` (ascending) given ``{day: mg or None}`` and entries.
+
+    With ``protocol_mg`` (the study's dose) the relative dose intensity is given too.
+    """
     counts = {TAKEN: 0, MISSED: 0, UNREPORTED: 0, HELD: 0}
     taken_while_held = 0
     mg_taken = mg_prescribed = Decimal(0)
@@ -99,6 +143,8 @@ def summarise(
             mg_taken += record.dose_mg or 0
             taken_while_held += kind == HELD
     expected = len(days) - counts[HELD]
+    window = [records[day] for day in days if day in records]
+    mg_protocol = None if protocol_mg is None else Decimal(protocol_mg) * len(days)
     return AdherenceFigures(
         start=days[0] if days else None,
         end=days[-1] if days else None,
@@ -115,4 +161,10 @@ def summarise(
         dose_intensity=ratio(mg_taken, mg_prescribed),
         below_threshold=is_below_threshold(counts[TAKEN], expected, threshold),
         current_streak=current_streak(days, prescribed, records),
+        longest_gap=longest_gap(days, prescribed, records),
+        late=sum(record.late for record in window),
+        vomited=sum(record.vomited and record.status == TAKEN for record in window),
+        missed_reasons=missed_reasons(days, prescribed, records),
+        mg_protocol=mg_protocol,
+        relative_dose_intensity=None if mg_protocol is None else ratio(mg_taken, mg_protocol),
     )

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from diary.clock import local_today
 from diary.extensions import db
 from diary.models import AccessToken, AuditEvent, Participant, PrescribedDose
 from tests.factories import auth, make_participant, make_site, make_staff, token_for
@@ -259,7 +260,9 @@ def test_withdrawal_revokes_the_phone_and_is_audited(client, site, headers):
     assert tokens
     assert all(token.revoked_at is not None for token in tokens)
     (event_,) = _events(participant.id, "participant.updated")
-    assert event_.after == {"status": "withdrawn"}
+    # The withdrawal is dated: by default the participant's local today.
+    today = local_today(participant.timezone).isoformat()
+    assert event_.after == {"status": "withdrawn", "withdrawn_on": today}
 
 
 def test_new_phone_clears_opt_out_and_is_read_in_the_sites_country(client, site, headers):

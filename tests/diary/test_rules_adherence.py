@@ -3,7 +3,15 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from diary.rules.adherence import DayRecord, current_streak, summarise
+import pytest
+
+from diary.rules.adherence import (
+    DayRecord,
+    current_streak,
+    longest_gap,
+    missed_reasons,
+    summarise,
+)
 
 D = [date(2026, 3, 1) + timedelta(days=n) for n in range(10)]
 FULL = {day: Decimal(400) for day in D}
@@ -64,3 +72,43 @@ def test_streak_skips_held_days_and_stops_at_a_gap():
     records = {D[0]: TAKEN, D[2]: TAKEN, D[4]: TAKEN, D[5]: TAKEN}
     assert current_streak(D[:6], plan, records) == 3
     assert current_streak(D[:7], plan, records) == 0
+
+
+@pytest.mark.parametrize(("days", "expected_gap"), [
+    ("TTTT", 0),
+    ("T.mT", 2),        # unreported and missed both extend a run
+    ("T.H.T", 2),       # a held day is skipped: the run goes on across it
+    ("....", 4),
+    ("TmTmmT", 2),
+    ("mT..", 2),        # the run at the window's end counts
+    ("HHHH", 0),
+])
+def test_longest_gap_table(days, expected_gap):
+    plan, records = _diary(days)
+    assert longest_gap(D[:len(days)], plan, records) == expected_gap
+
+
+def _diary(days: str):
+    """T taken, m missed, . unreported, H held (with a missed entry), per day."""
+    plan = {D[n]: None if mark == "H" else Decimal(400) for n, mark in enumerate(days)}
+    records = {D[n]: TAKEN if mark == "T" else MISSED
+               for n, mark in enumerate(days) if mark != "."}
+    return plan, records
+
+
+def test_missed_reasons_leave_out_held_days_and_name_a_missing_reason():
+    plan = FULL | {D[2]: None}
+    records = {D[0]: DayRecord("missed", missed_reason="forgot"), D[1]: MISSED,
+               D[2]: DayRecord("missed", missed_reason="held_by_doctor")}
+    assert missed_reasons(D[:3], plan, records) == {"forgot": 1, "unspecified": 1}
+
+
+def test_partial_vomited_and_late_doses_and_the_relative_dose_intensity():
+    plan = FULL | {D[1]: Decimal(300)}
+    records = {D[0]: DayRecord("taken", Decimal(200), vomited=True, late=True),
+               D[1]: DayRecord("taken", Decimal(300)), D[2]: DayRecord("missed", late=True)}
+    figures = summarise(D[:4], plan, records, THRESHOLD, protocol_mg=Decimal(400))
+    assert (figures.taken, figures.vomited, figures.late) == (2, 1, 2)
+    assert (figures.mg_taken, figures.mg_prescribed, figures.mg_protocol) == (500, 1500, 1600)
+    assert figures.dose_intensity == Decimal("0.3333")
+    assert figures.relative_dose_intensity == Decimal("0.3125")

@@ -1,1 +1,1 @@
-"""Investigators' reports: figures over the participants of the caller's sites."""
+"""Investigators' reports: figures aggregated in the database, for staff of their sites."""

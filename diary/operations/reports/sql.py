@@ -1,0 +1,78 @@
+"""SQL pieces both databases understand: dates as day numbers, the least and the greatest.
+
+Date arithmetic differs between SQLite (dates are text) and PostgreSQL (dates subtract to
+integers), so reports count days as integers, days since 1970-01-01, compiled per dialect.
+"""
+
+from datetime import date, timedelta
+
+from sqlalchemy import Integer
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+EPOCH = date(1970, 1, 1)
+# Past any date the API accepts (2999-12-31 is day 376 199): "no end" in day numbers.
+NO_END = 10_000_000
+
+
+def to_number(day: date) -> int:
+    """Return a date's day number, as ``day_number`` computes it in SQL."""
+    return (day - EPOCH).days
+
+
+def from_number(number: int) -> date:
+    """Return the date of a day number."""
+    return EPOCH + timedelta(days=number)
+
+
+class day_number(FunctionElement):
+    """The days from 1970-01-01 to a DATE column, as an integer."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(day_number)
+def _day_number(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} - DATE '1970-01-01')"
+
+
+@compiles(day_number, "sqlite")
+def _day_number_sqlite(element, compiler, **kw):
+    # julianday() of a date is a whole day plus one half; so is the epoch's.
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+class least(FunctionElement):
+    """The smallest of its (non-null) arguments."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+class greatest(FunctionElement):
+    """The largest of its (non-null) arguments."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(least)
+def _least(element, compiler, **kw):
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest)
+def _greatest(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+# SQLite's scalar min() and max() with two or more arguments are LEAST and GREATEST.
+@compiles(least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"min({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"
