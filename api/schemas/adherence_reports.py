@@ -119,7 +119,7 @@ class PooledSchema(ma.Schema):
     adherence = ma.fields.Decimal(allow_none=True, metadata={"description": _FRACTION})
 
 
-class SpreadSchema(ma.Schema):
+class AdherenceSpreadSchema(ma.Schema):
     """The participants' adherence (those with expected doses), to four places."""
 
     mean = ma.fields.Decimal(allow_none=True)
@@ -145,7 +145,7 @@ class _SummarySchema(ma.Schema):
     n_with_expected_doses = ma.fields.Integer(metadata={
         "description": "Those with a dose expected in the window (the spread's n)."})
     pooled = ma.fields.Nested(PooledSchema)
-    adherence = ma.fields.Nested(SpreadSchema)
+    adherence = ma.fields.Nested(AdherenceSpreadSchema)
     below_threshold = ma.fields.Nested(BelowThresholdSchema)
 
 

@@ -40,7 +40,7 @@ class SurvivalSchema(RateSchema):
         "description": "Last known alive before the target day: not in the denominator."})
 
 
-class SpreadSchema(ma.Schema):
+class OutcomeAdherenceSchema(ma.Schema):
     n = ma.fields.Integer()
     mean = ma.fields.Float(allow_none=True, metadata=_FRACTION)
     median = ma.fields.Float(allow_none=True, metadata=_FRACTION)
@@ -71,8 +71,8 @@ class StudyWindowSchema(ma.Schema):
 
 
 class AdherenceByOutcomeSchema(ma.Schema):
-    non_progressing = ma.fields.Nested(SpreadSchema)
-    progressing = ma.fields.Nested(SpreadSchema)
+    non_progressing = ma.fields.Nested(OutcomeAdherenceSchema)
+    progressing = ma.fields.Nested(OutcomeAdherenceSchema)
 
 
 class PrimaryEndpointSchema(ma.Schema):
