@@ -13,6 +13,7 @@ from diary.models.message import Message
 from diary.models.participant import Participant
 from diary.models.prescribed_dose import PrescribedDose
 from diary.models.set_password_code import SetPasswordCode
+from diary.models.sign_off import SignOff
 from diary.models.site import Site
 from diary.models.staff_user import StaffUser, staff_site
 from diary.models.study import Study
@@ -34,6 +35,7 @@ __all__ = [
     "Participant",
     "PrescribedDose",
     "SetPasswordCode",
+    "SignOff",
     "Site",
     "StaffUser",
     "Study",

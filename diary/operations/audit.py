@@ -4,12 +4,14 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import g, has_request_context
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select, text
 
 from diary.clock import utcnow
+from diary.extensions import db
 from diary.json import decimal_to_json
 from diary.models import AuditEvent
 from diary.prebuilt import run
+from diary.rules.audit_chain import GENESIS, chain_of, link_hash
 
 
 def snapshot(row, fields) -> dict:
@@ -29,6 +31,18 @@ def _json_safe(value):
 # Built once (see diary.prebuilt): every change of participant or clinical data runs it,
 # and an event is never read back or changed in the transaction that writes it.
 _INSERT_EVENT = insert(AuditEvent.__table__)
+_LAST_LINK = (
+    select(AuditEvent.seq, AuditEvent.hash)
+    .where(AuditEvent.chain == bindparam("chain"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+# PostgreSQL: a lock on the one chain, held to the end of the transaction, so two writers
+# of one participant's events take turns and writers of different participants never
+# wait on each other. The two-key form (namespace, participant id; 0 for the staff
+# chain) is a key space of its own, apart from the scheduler's one-key leader lock.
+_CHAIN_LOCK_NAMESPACE = 0x4155  # "AU"
+_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
 
 
 def record_audit(
@@ -47,7 +61,7 @@ def record_audit(
     flush a new row first. The INSERT runs at once; it commits or rolls back with the
     caller's transaction (or savepoint).
     """
-    run(_INSERT_EVENT, {
+    event = {
         "occurred_at": utcnow(),
         "actor_type": actor.type,
         "actor_id": actor.id,
@@ -59,4 +73,24 @@ def record_audit(
         "after": after,
         "reason": reason,
         "request_id": g.get("request_id") if has_request_context() else None,
-    })
+    }
+    run(_INSERT_EVENT, _linked(event))
+
+
+def _linked(event: dict) -> dict:
+    """Return the event as the next link of its chain: chain, seq, prev_hash, hash.
+
+    The chain's last link is read under the chain's lock (on SQLite every write
+    transaction already holds the database's one write lock: BEGIN IMMEDIATE), so no
+    other transaction can append to the chain until this one ends; UNIQUE(chain, seq)
+    would refuse a second link in one place anyway.
+    """
+    chain = chain_of(event["participant_id"])
+    if db.session.connection().dialect.name == "postgresql":
+        run(_LOCK_CHAIN, {"namespace": _CHAIN_LOCK_NAMESPACE,
+                          "key": event["participant_id"] or 0})
+    last = run(_LAST_LINK, {"chain": chain}).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    event.update(chain=chain, seq=seq)
+    event.update(prev_hash=prev_hash, hash=link_hash(event, prev_hash))
+    return event
