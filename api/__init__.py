@@ -76,6 +76,7 @@ def _api_blueprints():
         me,
         participants,
         sessions,
+        sign_offs,
         staff,
         staff_doses,
         staff_symptoms,
@@ -84,7 +85,8 @@ def _api_blueprints():
     )
 
     return [sessions.blp, participants.blp, staff_doses.blp, staff_symptoms.blp,
-            adverse_events.blp, me.blp, symptoms.blp, alerts.blp, staff.blp, study.blp]
+            adverse_events.blp, sign_offs.blp, me.blp, symptoms.blp, alerts.blp, staff.blp,
+            study.blp]
 
 
 def _plain_blueprints():

@@ -12,6 +12,11 @@ from diary.rules.audit_chain import HASHED_FIELDS, Break, first_break
 _COLUMNS = [getattr(AuditEvent, name) for name in ("id", *HASHED_FIELDS, "prev_hash", "hash")]
 
 
+def link_of(event: AuditEvent) -> dict:
+    """Return an event as a chain link for ``diary.rules.audit_chain.first_break``."""
+    return {column.key: getattr(event, column.key) for column in _COLUMNS}
+
+
 def _links() -> Iterator[dict]:
     # Streamed in chain order, a thousand rows at a time: the trail only grows.
     result = db.session.execute(

@@ -1,0 +1,1 @@
+"""Datasets and copies built from what the operations gather (never methods on models)."""
