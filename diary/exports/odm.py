@@ -5,7 +5,7 @@ answer, a score, a regimen step or hold) is one ItemGroupData, keyed by its id, 
 AuditRecord of who recorded it, when and why; versions after the first are Updates. The
 whole audit trail follows in ClinicalData/AuditRecords, each record carrying its place in
 the hash chain (SourceID), and each sign-off is a Signature in ClinicalData/Signatures
-(the latest also on the SubjectData). The metadata (ItemDefs and their data types) is
+(only there: an xs:ID appears once in a document). The metadata (ItemDefs and their data types) is
 derived from the tables themselves, so a new column is exported without a change here.
 """
 
@@ -205,8 +205,6 @@ def build_odm(copy) -> ODM.ODM:
         StudyEventData=[ODM.StudyEventData(StudyEventOID=EVENT,
                                            FormData=_item_groups(copy, site_oid))])
     signatures = _signatures(copy, site_oid)
-    if signatures:
-        subject.Signature = signatures[-1]
     clinical = ODM.ClinicalData(StudyOID=study_oid, MetaDataVersionOID=MDV,
                                 SubjectData=[subject],
                                 AuditRecords=[_trail(copy, site_oid)])
