@@ -34,12 +34,13 @@ class ListedSignOff:
 def sign_off(actor: Actor, participant_id: int, *, password: str, meaning: str,
              second_factor_code: str | None = None) -> ListedSignOff:
     """Sign the participant's current data as the calling investigator; commit."""
-    if actor.staff is None or actor.staff.role not in SIGNERS:
+    # Another site's participant is a 404 whatever the role, as everywhere; then the role.
+    get_participant_for_staff(actor, participant_id)  # and before any password is spent
+    if actor.staff.role not in SIGNERS:
         raise Forbidden("Only an investigator of the participant's site signs off its data.")
     if meaning not in MEANINGS:
         raise InvalidInput("Not a meaning a sign-off can have.", {"meaning": [
             f"One of: {', '.join(MEANINGS)}."]})
-    get_participant_for_staff(actor, participant_id)  # 404 before any password is spent
     if not actor.staff.display_name:
         raise Conflict("Your account has no printed name to sign with; an admin sets it "
                        "(display_name).", {"display_name": ["Missing."]})
