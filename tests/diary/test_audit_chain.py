@@ -6,8 +6,10 @@ import sqlalchemy as sa
 import time_machine
 from sqlalchemy import select
 
+from diary.actor import Actor
 from diary.extensions import db
 from diary.models import AuditEvent
+from diary.operations.audit import record_audit
 from diary.operations.audit_verify import verify_chains
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, taken
 from tests.api.races import send_together
@@ -130,3 +132,12 @@ def test_parallel_writes_for_one_participant_keep_one_unbroken_chain(committed_a
         db.session.remove()
     assert breaks == []
     assert seqs == list(range(1, len(days) + 1))
+
+
+def test_what_the_json_column_gives_back_hashes_as_what_was_written(app_context, site):
+    participant = make_participant(site=site)
+    record_audit(Actor.system(), "test.recorded", participant, participant_id=participant.id,
+                 after={10: "ten", 9: ("nine",)})
+    db.session.commit()
+    db.session.expire_all()
+    assert verify_chains()[2] == []
