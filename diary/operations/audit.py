@@ -38,12 +38,11 @@ _LAST_LINK = (
     .order_by(AuditEvent.seq.desc())
     .limit(1)
 )
-# PostgreSQL: a lock on the one chain, held to the end of the transaction, so two writers
-# of one participant's events take turns and writers of different participants never
-# wait on each other. The two-key form (namespace, participant id; 0 for the staff
-# chain) is a key space of its own, apart from the scheduler's one-key leader lock.
-_CHAIN_LOCK_NAMESPACE = 0x4155  # "AU"
-_LOCK_CHAIN = text("SELECT pg_advisory_xact_lock(:namespace, :key)")
+# PostgreSQL: the same read after a lock on the one chain, held to the end of the
+# transaction, so two writers of one participant's events take turns and writers of
+# different participants never wait on each other. One round trip: the function
+# (migration 0015) takes the lock, then reads with a snapshot taken after it.
+_LOCKED_LAST_LINK = text("SELECT seq, hash FROM audit_chain_tail(:key, :chain)")
 
 
 def record_audit(
@@ -81,8 +80,9 @@ def record_audit(
 def _linked(event: dict) -> dict:
     """Return the event as the next link of its chain: chain, seq, prev_hash, hash.
 
-    The chain's last link is read under the chain's lock (on SQLite every write
-    transaction already holds the database's one write lock: BEGIN IMMEDIATE), so no
+    The chain's last link is read under the chain's lock (PostgreSQL: an advisory lock,
+    in ``audit_chain_tail``; on SQLite every write transaction already holds the
+    database's one write lock: BEGIN IMMEDIATE), so no
     other transaction can append to the chain until this one ends; UNIQUE(chain, seq)
     would refuse a second link in one place anyway.
     """
@@ -92,10 +92,9 @@ def _linked(event: dict) -> dict:
             # Hash exactly what the JSON column will give back (tuples become lists,
             # integer keys strings), so verifying the stored event finds the same hash.
             event[name] = json.loads(json.dumps(event[name]))
-    if db.session.connection().dialect.name == "postgresql":
-        run(_LOCK_CHAIN, {"namespace": _CHAIN_LOCK_NAMESPACE,
-                          "key": event["participant_id"] or 0})
-    last = run(_LAST_LINK, {"chain": chain}).first()
+    postgresql = db.session.connection().dialect.name == "postgresql"
+    last = run(_LOCKED_LAST_LINK if postgresql else _LAST_LINK,
+               {"key": event["participant_id"] or 0, "chain": chain}).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
     event.update(chain=chain, seq=seq)
     event.update(prev_hash=prev_hash, hash=link_hash(event, prev_hash))

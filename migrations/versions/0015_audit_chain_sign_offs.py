@@ -54,6 +54,9 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_audit_event_chain_seq'),
                                           ['chain', 'seq'])
 
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(CHAIN_TAIL_FUNCTION)
+
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('display_name', sa.String(length=200), nullable=True))
 
@@ -71,6 +74,23 @@ def upgrade():
     )
     with op.batch_alter_table('sign_off', schema=None) as batch_op:
         batch_op.create_index('ix_sign_off_participant', ['participant_id', 'id'], unique=False)
+
+
+# The last link of a chain, read after taking the chain's lock (to the end of the
+# transaction): a participant's id, or 0 for the staff chain, in a two-key advisory lock
+# space of its own (16725, "AU"; the scheduler's leader lock uses the one-key form).
+# VOLATILE, so the SELECT takes its snapshot after the lock is granted and sees the link a
+# writer that held the lock just committed.
+CHAIN_TAIL_FUNCTION = """
+CREATE FUNCTION audit_chain_tail(chain_key integer, chain_name text)
+RETURNS TABLE (seq integer, hash varchar) AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(16725, chain_key);
+    RETURN QUERY SELECT e.seq, e.hash FROM audit_event e WHERE e.chain = chain_name
+        ORDER BY e.seq DESC LIMIT 1;
+END;
+$$ LANGUAGE plpgsql VOLATILE
+"""
 
 
 def _chain_existing_events():
@@ -104,6 +124,7 @@ def downgrade():
     with op.batch_alter_table('staff_user', schema=None) as batch_op:
         batch_op.drop_column('display_name')
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute('DROP FUNCTION IF EXISTS audit_chain_tail(integer, text)')
         op.execute('ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_audit_event_chain_seq'), type_='unique')
