@@ -87,6 +87,7 @@ def _api_blueprints():
         participants,
         second_factor,
         sessions,
+        sign_offs,
         staff,
         staff_doses,
         staff_symptoms,
@@ -95,9 +96,9 @@ def _api_blueprints():
     )
 
     return [sessions.blp, second_factor.blp, participants.blp, staff_doses.blp,
-            staff_symptoms.blp, adverse_events.blp, outcomes.blp, me.blp, symptoms.blp,
-            alerts.blp, outcome_reports.blp, staff.blp, study.blp, fhir.blp, exports.blp,
-            adherence_reports.participant_blp, adherence_reports.blp]
+            staff_symptoms.blp, adverse_events.blp, outcomes.blp, sign_offs.blp, me.blp,
+            symptoms.blp, alerts.blp, outcome_reports.blp, staff.blp, study.blp, fhir.blp,
+            exports.blp, adherence_reports.participant_blp, adherence_reports.blp]
 
 
 def _plain_blueprints():

@@ -2,8 +2,9 @@
 
 Per request, the same database work as our POST /api/v1/me/doses, with no ORM, schema
 library or framework extension: look the device token up by SHA-256, check the
-participant, INSERT the dose_entry row, INSERT the audit_event row, cancel the day's
-pending reminders, COMMIT, answer 201 with the entry. It checks only what it needs to
+participant, INSERT the dose_entry row, read the participant's audit chain's last link
+under its lock and INSERT the audit_event row chained to it, cancel the day's pending
+reminders, COMMIT, answer 201 with the entry. It checks only what it needs to
 stay correct for the benchmark's own requests; it is not a second implementation.
 
     BENCH_DATABASE_URL=postgresql://... gunicorn 'bench.baseline:create_app()'
@@ -20,6 +21,7 @@ from psycopg.types.json import Json
 from psycopg_pool import ConnectionPool
 
 from bench.database import libpq_url
+from diary.rules.audit_chain import GENESIS, link_hash
 
 LIVE_DEVICE = """
 SELECT p.id, p.status, p.enrolled_on
@@ -36,16 +38,29 @@ VALUES (%s, %s, 1, true, %s, %s, %s, %s, %s, %s, %s, 'app', %s, %s, %s, %s, %s, 
   NULL)
 RETURNING id
 """
+LAST_LINK = "SELECT seq, hash FROM audit_chain_tail(%s, %s)"
 INSERT_AUDIT = """
 INSERT INTO audit_event (occurred_at, actor_type, actor_id, action, entity_type, entity_id,
-  participant_id, before, after, reason, request_id)
-VALUES (%s, 'participant', %s, 'dose.recorded', 'dose_entry', %s, %s, NULL, %s, NULL, %s)
+  participant_id, before, after, reason, request_id, chain, seq, prev_hash, hash)
+VALUES (%(occurred_at)s, 'participant', %(actor_id)s, 'dose.recorded', 'dose_entry',
+  %(entity_id)s, %(participant_id)s, NULL, %(after)s, NULL, %(request_id)s, %(chain)s,
+  %(seq)s, %(prev_hash)s, %(hash)s)
 """
 CANCEL_REMINDERS = """
 UPDATE message SET status = 'cancelled', updated_at = %s
 WHERE participant_id = %s AND local_date = %s AND kind IN ('reminder', 'follow_up')
   AND status = 'pending'
 """
+
+
+def _link(conn, event: dict) -> dict:
+    """Chain the event after its participant's last link (the same hash as the app's)."""
+    chain = f"participant:{event['participant_id']}"
+    last = conn.execute(LAST_LINK, (event["participant_id"], chain)).fetchone()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    event.update(chain=chain, seq=seq)
+    event.update(prev_hash=prev_hash, hash=link_hash(event, prev_hash), after=Json(event["after"]))
+    return event
 
 
 def _error(status: int, message: str):
@@ -108,8 +123,12 @@ def create_app(database_url: str | None = None) -> Flask:
                 entry["note"], entry["client_id"], body_sha256, now, entry["study_day"],
                 entry["late"],
             )).fetchone()[0]
-            conn.execute(INSERT_AUDIT, (now, participant_id, entry["id"], participant_id,
-                                        Json(entry), request.headers.get("X-Request-Id")))
+            conn.execute(INSERT_AUDIT, _link(conn, {
+                "occurred_at": now, "actor_type": "participant", "actor_id": participant_id,
+                "action": "dose.recorded", "entity_type": "dose_entry",
+                "entity_id": entry["id"], "participant_id": participant_id, "before": None,
+                "after": entry, "reason": None,
+                "request_id": request.headers.get("X-Request-Id")}))
             conn.execute(CANCEL_REMINDERS, (now, participant_id, day))
         return jsonify(entry), 201
 

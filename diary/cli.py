@@ -112,12 +112,31 @@ def rotate_keys_command(batch_size: int):
         raise click.ClickException(f"{unreadable} values are readable with no configured key.")
 
 
+@click.group("audit")
+def audit_cli():
+    """The audit trail."""
+
+
+@audit_cli.command("verify")
+def audit_verify_command():
+    """Recompute every audit chain's hashes; name each chain's first broken link."""
+    from diary.operations.audit_verify import verify_chains
+
+    chains, events, breaks = verify_chains()
+    for broken in breaks:
+        click.echo(f"BROKEN {broken}", err=True)
+    if breaks:
+        raise SystemExit(1)
+    click.echo(f"audit trail intact: {events} events in {chains} chains")
+
+
 def register(app: Flask) -> None:
     """Attach the sub-commands to the app's CLI."""
     app.cli.add_command(studies_cli)
     app.cli.add_command(load_default_study_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(keys_cli)
+    app.cli.add_command(audit_cli)
     from diary.cli_staff import check_command, staff_cli
 
     app.cli.add_command(staff_cli)

@@ -77,10 +77,11 @@ def staff_cli():
 @click.option("--phone", help="Mobile for alert texts; national forms: the first site's country.")
 @click.option("--locale", help="Language of their texts (by default the study's first).")
 @click.option("--alerts/--no-alerts", default=True, help="Alert texts on or off.")
-def add_command(email, role, sites, phone, locale, alerts):
+@click.option("--name", help="Full name, printed under their signatures.")
+def add_command(email, role, sites, phone, locale, alerts, name):
     """Add a staff member; prints the one-time code they set their password with."""
     data = {"email": email, "role": role, "sites": _site_refs(sites), "phone": phone,
-            "locale": locale, "alerts_enabled": alerts}
+            "locale": locale, "alerts_enabled": alerts, "display_name": name}
     with _as_click_errors():
         staff, code, row = create_staff(Actor.system(), data, reason="diary staff add")
     click.echo(f"added {_describe(staff)}")
@@ -118,11 +119,13 @@ def list_command(role, include_inactive):
 @click.option("--locale")
 @click.option("--alerts/--no-alerts", default=None, help="Alert texts on or off.")
 @click.option("--active/--inactive", default=None, help="Reactivate or deactivate.")
-def set_command(who, reason, email, role, sites, no_sites, phone, locale, alerts, active):
+@click.option("--name", help="Full name, printed under their signatures.")
+def set_command(who, reason, email, role, sites, no_sites, phone, locale, alerts, active, name):
     """Change the account WHO (an id or an e-mail address); role, sites, active sign out."""
-    changes = {name: value for name, value in {
+    changes = {key: value for key, value in {
         "email": email, "role": role, "phone": phone, "locale": locale,
-        "alerts_enabled": alerts, "active": active}.items() if value is not None}
+        "alerts_enabled": alerts, "active": active, "display_name": name}.items()
+        if value is not None}
     if sites or no_sites:
         changes["sites"] = _site_refs(sites)
     if not changes:

@@ -16,6 +16,10 @@ _LOCALE = {"description": "Language of their texts, one the study offers; by def
 _ALERTS = {"description": "Alert texts on (a phone is needed too) or off."}
 
 
+_NAME = {"description": "Full name, printed under the person's electronic signatures "
+                        "(sign-offs need one).", "example": "Kim Min-jun"}
+
+
 class SetPasswordCodeSchema(ma.Schema):
     """A one-time code for the staff member to set their password with, shown once."""
 
@@ -28,6 +32,7 @@ class StaffSchema(ma.Schema):
 
     id = ma.fields.Integer()
     email = ma.fields.String()
+    display_name = ma.fields.String(allow_none=True, metadata=_NAME)
     role = ma.fields.String(metadata={"enum": list(ROLES)})
     sites = ma.fields.List(ma.fields.String(), attribute="site_codes",
                            metadata={"description": "Site codes.", "example": ["SEV"]})
@@ -60,6 +65,7 @@ class StaffCreateSchema(WriteSchema):
                  metadata={"example": "kim.coordinator@example.org"})
     role = Text(required=True, validate=validate.OneOf(ROLES),
                 metadata={"example": "coordinator"})
+    display_name = Text(allow_none=True, validate=validate.Length(min=1, max=200), metadata=_NAME)
     sites = ma.fields.List(SiteRef(), load_default=list, validate=validate.Length(max=100),
                            metadata=_SITES)
     phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
@@ -75,6 +81,7 @@ class StaffUpdateSchema(WriteSchema):
 
     email = Text(validate=[validate.Email(), validate.Length(max=254)])
     role = Text(validate=validate.OneOf(ROLES))
+    display_name = Text(allow_none=True, validate=validate.Length(min=1, max=200), metadata=_NAME)
     sites = ma.fields.List(SiteRef(), validate=validate.Length(max=100), metadata=_SITES)
     phone = Text(allow_none=True, validate=validate.Length(max=40), metadata=_PHONE)
     locale = Text(validate=validate.Length(min=2, max=5), metadata=_LOCALE)

@@ -1,1 +1,2 @@
-"""Dataset mappings (FHIR, SDTM): each format a package of its own, never model methods."""
+"""Datasets and copies (FHIR, SDTM, the certified record): a package per format, never
+model methods."""

@@ -14,6 +14,7 @@ from diary.models.participant import Participant
 from diary.models.prescribed_dose import PrescribedDose
 from diary.models.recovery_code import RecoveryCode
 from diary.models.set_password_code import SetPasswordCode
+from diary.models.sign_off import SignOff
 from diary.models.site import Site
 from diary.models.staff_user import StaffUser, staff_site
 from diary.models.study import Study
@@ -39,6 +40,7 @@ __all__ = [
     "PrescribedDose",
     "RecoveryCode",
     "SetPasswordCode",
+    "SignOff",
     "Site",
     "StaffUser",
     "Study",

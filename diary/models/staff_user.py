@@ -25,6 +25,8 @@ class StaffUser(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The person's full name as printed under their electronic signature (Part 11 §11.50).
+    display_name: Mapped[str | None] = mapped_column(String(200))
     # None until the person sets a password with their one-time set-password code.
     password_hash: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))

@@ -1,16 +1,19 @@
 """Writing the audit trail, always inside the caller's transaction."""
 
+import json
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask import g, has_request_context
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, select, text
 
 from diary.clock import utcnow
+from diary.extensions import db
 from diary.json import decimal_to_json
 from diary.models import AuditEvent
 from diary.phone_keys import phone_lookup
 from diary.prebuilt import run
+from diary.rules.audit_chain import GENESIS, chain_of, link_hash
 from diary.rules.phone import masked
 
 # Kept encrypted on their rows. An audit event is never rewritten, so it could not be
@@ -47,6 +50,17 @@ def _json_safe(value):
 # Built once (see diary.prebuilt): every change of participant or clinical data runs it,
 # and an event is never read back or changed in the transaction that writes it.
 _INSERT_EVENT = insert(AuditEvent.__table__)
+_LAST_LINK = (
+    select(AuditEvent.seq, AuditEvent.hash)
+    .where(AuditEvent.chain == bindparam("chain"))
+    .order_by(AuditEvent.seq.desc())
+    .limit(1)
+)
+# PostgreSQL: the same read after a lock on the one chain, held to the end of the
+# transaction, so two writers of one participant's events take turns and writers of
+# different participants never wait on each other. One round trip: the function
+# (migration 0015) takes the lock, then reads with a snapshot taken after it.
+_LOCKED_LAST_LINK = text("SELECT seq, hash FROM audit_chain_tail(:key, :chain)")
 
 
 def record_audit(
@@ -65,7 +79,7 @@ def record_audit(
     flush a new row first. The INSERT runs at once; it commits or rolls back with the
     caller's transaction (or savepoint).
     """
-    run(_INSERT_EVENT, {
+    event = {
         "occurred_at": utcnow(),
         "actor_type": actor.type,
         "actor_id": actor.id,
@@ -77,4 +91,29 @@ def record_audit(
         "after": _masked(after),
         "reason": reason,
         "request_id": g.get("request_id") if has_request_context() else None,
-    })
+    }
+    run(_INSERT_EVENT, _linked(event))
+
+
+def _linked(event: dict) -> dict:
+    """Return the event as the next link of its chain: chain, seq, prev_hash, hash.
+
+    The chain's last link is read under the chain's lock (PostgreSQL: an advisory lock,
+    in ``audit_chain_tail``; on SQLite every write transaction already holds the
+    database's one write lock: BEGIN IMMEDIATE), so no
+    other transaction can append to the chain until this one ends; UNIQUE(chain, seq)
+    would refuse a second link in one place anyway.
+    """
+    chain = chain_of(event["participant_id"])
+    for name in ("before", "after"):
+        if event[name] is not None:
+            # Hash exactly what the JSON column will give back (tuples become lists,
+            # integer keys strings), so verifying the stored event finds the same hash.
+            event[name] = json.loads(json.dumps(event[name]))
+    postgresql = db.session.connection().dialect.name == "postgresql"
+    last = run(_LOCKED_LAST_LINK if postgresql else _LAST_LINK,
+               {"key": event["participant_id"] or 0, "chain": chain}).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    event.update(chain=chain, seq=seq)
+    event.update(prev_hash=prev_hash, hash=link_hash(event, prev_hash))
+    return event

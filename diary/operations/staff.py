@@ -48,7 +48,8 @@ def create_staff(actor: Actor, data: dict, *,
     locale = data.get("locale") or offered_locales(sites)[0]
     check_locale(locale, sites)
     now = utcnow()
-    staff = StaffUser(email=email, password_hash=None, role=data["role"],
+    staff = StaffUser(email=email, display_name=_printed_name(data.get("display_name")),
+                      password_hash=None, role=data["role"],
                       phone_e164=staff_mobile(data.get("phone"), sites), locale=locale,
                       alerts_enabled=data.get("alerts_enabled", True), active=True,
                       created_at=now)
@@ -135,9 +136,18 @@ def _apply_changes(staff: StaffUser, changes: dict) -> None:
     if "locale" in changes:
         check_locale(changes["locale"], sites)
         staff.locale = changes["locale"]
+    if "display_name" in changes:
+        staff.display_name = _printed_name(changes["display_name"])
     for name in ("alerts_enabled", "active"):
         if name in changes:
             setattr(staff, name, changes[name])
+
+
+def _printed_name(raw: str | None) -> str | None:
+    # Trimmed, and blank is no name: a signature must show a name someone can read.
+    if raw is None:
+        return None
+    return " ".join(raw.split()) or None
 
 
 def _keep_an_admin(staff: StaffUser) -> None:

@@ -11,8 +11,8 @@ from diary.rules.phone import PhoneNumberError, normalise_mobile, region_for_tim
 
 # What the audit trail records of a staff account, before and after a change; never the
 # password hash, never a code.
-AUDITED_FIELDS = ("email", "role", "site_codes", "phone_e164", "locale", "alerts_enabled",
-                  "active")
+AUDITED_FIELDS = ("email", "display_name", "role", "site_codes", "phone_e164", "locale",
+                  "alerts_enabled", "active")
 _INVALID = "The request has invalid fields."
 _EMAIL_TAKEN = "A staff account for that e-mail address already exists."
 

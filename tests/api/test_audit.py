@@ -6,8 +6,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
+from diary.actor import Actor
 from diary.extensions import db
 from diary.models import AuditEvent
+from diary.operations.audit import record_audit
 from tests.conftest import TEST_DATABASE_URL
 from tests.factories import auth, make_participant, make_site, make_staff, token_for
 
@@ -87,11 +89,10 @@ def test_no_route_changes_or_deletes_audit_events(client, site, headers):
 ])
 def test_database_refuses_to_alter_the_audit_trail(site, statement):
     participant = make_participant(site=site)
-    event = AuditEvent(occurred_at=participant.created_at, actor_type="system",
-                       action="test.recorded", entity_type="participant",
-                       entity_id=participant.id, participant_id=participant.id)
-    db.session.add(event)
+    record_audit(Actor.system(), "test.recorded", participant, participant_id=participant.id)
     db.session.commit()
+    event = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "test.recorded")).one()
     with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.session.begin_nested():
         db.session.execute(sa.text(statement), {"id": event.id})
     assert db.session.execute(

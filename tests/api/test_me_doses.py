@@ -201,14 +201,17 @@ def test_listing_keeps_to_the_window(client, headers):
                       headers=headers).status_code == 422
 
 
-def test_recording_a_dose_takes_five_statements(client, headers, count_queries):
-    """Token look-up, the day's state, INSERT entry, INSERT audit, cancel reminders."""
+def test_recording_a_dose_takes_six_statements(client, headers, count_queries):
+    """Token look-up, the day's state, INSERT entry, the audit chain's last link (under
+    the chain's lock, on PostgreSQL), INSERT audit, cancel reminders."""
     with count_queries() as statements:
         response = post(client, headers, taken())
 
     assert response.status_code == 201
     verbs = [statement.split(None, 1)[0].upper() for statement in statements]
-    assert verbs == ["SELECT", "SELECT", "INSERT", "INSERT", "UPDATE"]
+    assert verbs == ["SELECT", "SELECT", "INSERT", "SELECT", "INSERT", "UPDATE"]
+    locked = db.engine.dialect.name == "postgresql"
+    assert ("audit_chain_tail" in statements[3]) == locked
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "\t\n"])
