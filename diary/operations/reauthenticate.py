@@ -1,8 +1,8 @@
 """Proving again, at the moment of a signature, that the signer is the account's owner.
 
 21 CFR Part 11 §11.200(a): a signature not based on biometrics uses at least two
-distinct components (here the password and, once the account has one, the second
-factor), all of them entered again for a signing that is not part of one continuous
+distinct components (here the password and the second factor: a TOTP code or a
+recovery code), all of them entered again for a signing that is not part of one continuous
 session of signings. A wrong answer counts toward the same lockout as a failed sign-in.
 """
 
@@ -17,10 +17,12 @@ from diary.errors import Forbidden
 from diary.extensions import db
 from diary.models import StaffUser
 from diary.operations.audit import record_audit
+from diary.operations.second_factor import verify_second_factor
 from diary.passwords import verify_password
 from diary.rules.lockout import after_failure, is_locked
 
 WRONG = "The password (or second factor) entered for the signature is wrong."
+NO_SECOND_FACTOR = "A signature takes the password and a second factor: set one up first."
 
 
 def reauthenticate(staff: StaffUser, password: str,
@@ -37,16 +39,26 @@ def reauthenticate(staff: StaffUser, password: str,
     ).scalar_one()
     now = utcnow()
     locked = is_locked(staff.locked_until, now)
-    ok = verify_password(staff.password_hash, password) and not locked
-    # SECOND FACTOR: where the account has one enrolled (the TOTP work of issue 16), also
-    # require ``second_factor_code`` to verify here, e.g.
-    #     ok = ok and verify_second_factor(staff, second_factor_code)
-    # so that a signature always takes both components. Until then it is not checked.
-    if not ok:
+    if not verify_password(staff.password_hash, password) or locked:
         _count_failure(staff, now, locked=locked)
         raise Forbidden(WRONG, {"password": ["Wrong password."]})
+    if not staff.has_second_factor:
+        raise Forbidden(NO_SECOND_FACTOR, {"second_factor_code": [NO_SECOND_FACTOR]})
+    if not _second_factor_ok(staff, second_factor_code):
+        _count_failure(staff, now, locked=False)
+        raise Forbidden(WRONG, {"second_factor_code": ["Wrong or already used."]})
     staff.failed_sign_ins, staff.locked_until = 0, None
     return staff
+
+
+def _second_factor_ok(staff: StaffUser, code: str | None) -> bool:
+    """Check a TOTP code (six digits) or else a recovery code; spend it on success."""
+    if not code:
+        return False
+    code = code.strip()
+    if code.isascii() and code.isdigit():
+        return verify_second_factor(staff, totp_code=code) is not None
+    return verify_second_factor(staff, recovery_code=code) is not None
 
 
 def _count_failure(staff: StaffUser, now, *, locked: bool) -> None:

@@ -22,7 +22,7 @@ def world_with_a_record(client, site, *, name="Dr. Lee Seo-yeon") -> World:
     """A participant with a corrected dose, an adverse event and a symptom report."""
     participant = make_participant(enrolled="2026-03-01", site=site, phone="+821055550123")
     device = auth(token_for(participant))
-    investigator = make_staff("investigator", sites=[site])
+    investigator = make_staff("investigator", sites=[site], second_factor=True)
     investigator.display_name = name
     signer = auth(token_for(investigator))
     assert client.post(MY_DOSES, json=taken("2026-03-04"), headers=device).status_code == 201

@@ -12,7 +12,7 @@ from diary.extensions import db
 from diary.models import AuditEvent
 from tests.api.dose_helpers import NOON_IN_SEOUL
 from tests.api.record_helpers import world_with_a_record
-from tests.factories import PASSWORD, auth, make_site, make_staff, token_for
+from tests.factories import PASSWORD, auth, make_site, make_staff, token_for, totp_code
 
 FROZEN_AT = NOON_IN_SEOUL
 pytestmark = pytest.mark.usefixtures("clock")
@@ -23,7 +23,8 @@ ODM_NS = {"odm": "http://www.cdisc.org/ns/odm/v1.3"}
 def world(client, site):
     world = world_with_a_record(client, site)
     assert client.post(f"/api/v1/participants/{world.participant.id}/sign-offs", json={
-        "password": PASSWORD, "meaning": "reviewed and approved"},
+        "password": PASSWORD, "second_factor_code": totp_code(),
+        "meaning": "reviewed and approved"},
         headers=world.signer).status_code == 201
     return world
 

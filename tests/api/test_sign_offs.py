@@ -7,11 +7,17 @@ from diary.extensions import db
 from diary.models import AuditEvent, SignOff
 from tests.api.dose_helpers import MY_DOSES, NOON_IN_SEOUL, taken
 from tests.api.record_helpers import world_with_a_record
-from tests.factories import PASSWORD, auth, make_site, make_staff, token_for
+from tests.factories import PASSWORD, auth, make_site, make_staff, token_for, totp_code
 
 FROZEN_AT = NOON_IN_SEOUL
 pytestmark = pytest.mark.usefixtures("clock")
-APPROVE = {"password": PASSWORD, "meaning": "reviewed and approved"}
+
+
+def approve(step: int = 0) -> dict:
+    """The body of a sign-off: the password and a TOTP code entered again (a later step
+    for a second signature: a code is spent once)."""
+    return {"password": PASSWORD, "second_factor_code": totp_code(steps_from_now=step),
+            "meaning": "reviewed and approved"}
 
 
 @pytest.fixture
@@ -30,7 +36,7 @@ def listed(client, world) -> list[dict]:
 
 
 def test_a_sign_off_shows_the_printed_name_the_instant_and_the_meaning(client, world):
-    response = client.post(url(world), json=APPROVE, headers=world.signer)
+    response = client.post(url(world), json=approve(), headers=world.signer)
     assert response.status_code == 201, response.get_json()
     signed = response.get_json()
     assert signed["printed_name"] == "Dr. Lee Seo-yeon"
@@ -49,17 +55,17 @@ def test_a_sign_off_shows_the_printed_name_the_instant_and_the_meaning(client, w
 
 
 def test_a_later_change_to_the_data_shows_the_sign_off_outdated(client, world):
-    first = client.post(url(world), json=APPROVE, headers=world.signer).get_json()
+    first = client.post(url(world), json=approve(), headers=world.signer).get_json()
     assert client.post(MY_DOSES, json=taken("2026-03-05"),
                        headers=world.device).status_code == 201
     assert [s["current"] for s in listed(client, world)] == [False]
-    second = client.post(url(world), json=APPROVE, headers=world.signer).get_json()
+    second = client.post(url(world), json=approve(1), headers=world.signer).get_json()
     assert second["data_sha256"] != first["data_sha256"]
     assert [s["current"] for s in listed(client, world)] == [False, True]
 
 
 def test_a_correction_outdates_it_too_but_a_reminder_time_does_not(client, world, site):
-    client.post(url(world), json=APPROVE, headers=world.signer)
+    client.post(url(world), json=approve(), headers=world.signer)
     participant = f"/api/v1/participants/{world.participant.id}"
     coordinator = auth(token_for(make_staff("coordinator", sites=[site])))
     assert client.patch(participant, headers=coordinator, json={
@@ -71,8 +77,33 @@ def test_a_correction_outdates_it_too_but_a_reminder_time_does_not(client, world
     assert [s["current"] for s in listed(client, world)] == [False]
 
 
+def test_a_signature_without_the_second_factor_is_refused_and_stores_nothing(client, world):
+    body = {key: value for key, value in approve().items() if key != "second_factor_code"}
+    response = client.post(url(world), json=body, headers=world.signer)
+    assert response.status_code == 403
+    assert "second_factor_code" in response.get_json()["errors"]
+    assert db.session.scalars(select(SignOff)).all() == []
+
+
+def test_a_second_factor_code_signs_once(client, world):
+    body = approve()
+    assert client.post(url(world), json=body, headers=world.signer).status_code == 201
+    replayed = client.post(url(world), json=body, headers=world.signer)
+    assert replayed.status_code == 403
+    assert "second_factor_code" in replayed.get_json()["errors"]
+    assert len(listed(client, world)) == 1
+
+
+def test_an_investigator_without_a_second_factor_cannot_sign(client, world, site):
+    plain = make_staff("investigator", sites=[site])
+    plain.display_name = "Dr. Park"
+    response = client.post(url(world), json=approve(), headers=auth(token_for(plain)))
+    assert response.status_code == 403
+    assert "second_factor_code" in response.get_json()["errors"]
+
+
 def test_a_wrong_password_is_refused_counted_and_stores_nothing(client, world):
-    response = client.post(url(world), json={**APPROVE, "password": "not my password"},
+    response = client.post(url(world), json={**approve(), "password": "not my password"},
                            headers=world.signer)
     assert response.status_code == 403
     body = response.get_json()
@@ -86,23 +117,23 @@ def test_a_wrong_password_is_refused_counted_and_stores_nothing(client, world):
 
 
 def test_five_wrong_passwords_lock_the_account_for_sign_in_and_signing(client, world):
-    wrong = {**APPROVE, "password": "not my password"}
+    wrong = {**approve(), "password": "not my password"}
     for _ in range(5):
         assert client.post(url(world), json=wrong, headers=world.signer).status_code == 403
-    assert client.post(url(world), json=APPROVE, headers=world.signer).status_code == 403
+    assert client.post(url(world), json=approve(), headers=world.signer).status_code == 403
     assert client.post("/api/v1/auth/login", json={
         "email": world.investigator.email, "password": PASSWORD}).status_code == 401
 
 
 def test_only_an_investigator_with_a_printed_name_signs(client, world, site):
     coordinator = auth(token_for(make_staff("coordinator", sites=[site])))
-    assert client.post(url(world), json=APPROVE, headers=coordinator).status_code == 403
+    assert client.post(url(world), json=approve(), headers=coordinator).status_code == 403
     nameless = auth(token_for(make_staff("investigator", sites=[site])))
-    response = client.post(url(world), json=APPROVE, headers=nameless)
+    response = client.post(url(world), json=approve(), headers=nameless)
     assert response.status_code == 409
     assert "display_name" in response.get_json()["errors"]
     stranger = auth(token_for(make_staff("investigator", sites=[make_site("SGN")])))
-    assert client.post(url(world), json=APPROVE, headers=stranger).status_code == 404
+    assert client.post(url(world), json=approve(), headers=stranger).status_code == 404
     assert client.get(url(world), headers=stranger).status_code == 404
     assert client.get(url(world), headers=coordinator).status_code == 200
 
@@ -111,7 +142,7 @@ def test_only_an_investigator_with_a_printed_name_signs(client, world, site):
     {"password": PASSWORD, "meaning": "looks fine"},
     {"password": PASSWORD},
     {"meaning": "reviewed"},
-    {**APPROVE, "printed_name": "Someone Else"},
+    {**approve(), "printed_name": "Someone Else"},
 ])
 def test_a_sign_off_without_its_parts_is_422(client, world, body):
     assert client.post(url(world), json=body, headers=world.signer).status_code == 422
