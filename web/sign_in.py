@@ -2,10 +2,12 @@
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
 
+from diary.actor import Actor
 from diary.errors import DomainError
+from diary.models.access_token import FULL
 from diary.operations.sessions import login, logout
 from web.session import TOKEN_KEY, sign_in_as, signed_in
 
@@ -18,6 +20,8 @@ class LoginForm(FlaskForm):
 
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+    code = StringField("Code from your authenticator app (or a recovery code)",
+                       validators=[Optional(), Length(max=40)])
 
 
 class LogoutForm(FlaskForm):
@@ -37,19 +41,38 @@ def login_page():
     """Show the sign-in form; sign in and go on to the page asked for."""
     form = LoginForm()
     message = None
+    status = 200
     if form.validate_on_submit():
-        try:
-            token, _row = login(form.email.data, form.password.data)
-        except DomainError as exc:
-            message = exc.message
-        else:
-            sign_in_as(token)
+        message, status = _sign_in(form)
+        if message is None:
             return redirect(_next_page())
     elif request.method == "POST":
         message = "Give your e-mail address and password." if not form.csrf_token.errors \
             else "The form had expired; please sign in again."
-    status = 401 if message else 200
+        status = 401
     return render_template("web/login.html", form=form, message=message), status
+
+
+def _sign_in(form: LoginForm) -> tuple[str | None, int]:
+    """Sign in with the form's answers; return what to tell the person, and the status."""
+    code = (form.code.data or "").strip() or None
+    digits = code is not None and code.isascii() and code.isdigit()
+    try:
+        token, row = login(form.email.data, form.password.data,
+                           totp_code=code if digits else None,
+                           recovery_code=None if digits else code)
+    except DomainError as exc:
+        if {"totp_code", "recovery_code"} & set(exc.errors):
+            return ("Enter the code from your authenticator app (or a recovery code); "
+                    "a code is good once.", 401)
+        return exc.message, 401
+    if row.scope != FULL:
+        # An enrolment-only token opens none of the pages: set the factor up first.
+        logout(Actor("staff", row.staff_user_id, token_id=row.id))
+        return ("Your account needs a second factor, and has none yet: set it up with the "
+                "app or the API (POST /api/v1/auth/second-factor), then sign in here.", 403)
+    sign_in_as(token)
+    return None, 200
 
 
 @bp.route("/logout", methods=["POST"])

@@ -6,7 +6,7 @@ from diary.actor import Actor
 from diary.clock import utcnow
 from diary.extensions import db
 from diary.models import AccessToken, StaffUser
-from diary.models.access_token import STAFF
+from diary.models.access_token import FULL, STAFF
 from diary.tokens import token_digest
 
 
@@ -22,6 +22,7 @@ def staff_actor_for_token(token: str | None) -> Actor | None:
         select(StaffUser, AccessToken.id)
         .join(AccessToken, AccessToken.staff_user_id == StaffUser.id)
         .where(AccessToken.token_sha256 == token_digest(token), AccessToken.kind == STAFF,
+               AccessToken.scope == FULL,  # an enrolment-only token opens no page
                AccessToken.revoked_at.is_(None), AccessToken.expires_at > utcnow(),
                StaffUser.active.is_(True))
     ).first()

@@ -16,6 +16,7 @@ from tests.factories import (
     make_site,
     make_staff,
     token_for,
+    totp_code,
 )
 from tests.web.pages import sign_in
 
@@ -63,8 +64,8 @@ def cohort(client, coordinator):
     return first, second
 
 
-def _page(client, email="kim@example.org"):
-    assert sign_in(client, email).status_code == 302
+def _page(client, email="kim@example.org", code=None):
+    assert sign_in(client, email, code=code).status_code == 302
     answer = client.get("/reports")
     assert answer.status_code == 200
     return answer
@@ -135,8 +136,8 @@ def test_open_alerts_and_their_counts_are_listed(client, cohort):
 
 def test_a_coordinator_sees_only_their_site_and_an_admin_every_site(client, cohort):
     assert "X99-001" not in _page(client).text
-    make_staff("admin", sites=[], email="root@example.org")
-    assert "X99-001" in _page(client, "root@example.org").text
+    make_staff("admin", sites=[], email="root@example.org", second_factor=True)
+    assert "X99-001" in _page(client, "root@example.org", code=totp_code()).text
 
 
 def test_the_page_runs_no_script_and_says_so_in_its_policy(client, cohort):
@@ -156,8 +157,8 @@ def test_an_empty_cohort_still_renders(client, coordinator):
 
 
 def test_staff_with_no_site_in_a_study_are_told_there_is_nothing_to_report(client):
-    make_staff("investigator", sites=[], email="solo@example.org")
-    sign_in(client, "solo@example.org")
+    make_staff("investigator", sites=[], email="solo@example.org", second_factor=True)
+    assert sign_in(client, "solo@example.org", code=totp_code()).status_code == 302
     answer = client.get("/reports")
     assert answer.status_code == 404
     assert "nothing to report" in answer.text

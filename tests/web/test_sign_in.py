@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from diary.extensions import db
 from diary.models import AccessToken, AuditEvent
-from tests.factories import PASSWORD, make_staff
+from tests.factories import PASSWORD, make_staff, totp_code
 from tests.web.pages import csrf_token, sign_in
 
 FROZEN_AT = "2026-06-20T03:00:00Z"
@@ -44,6 +44,26 @@ def test_signing_in_sets_a_strict_session_cookie_and_goes_to_the_page_asked_for(
         assert flag in cookie
     assert client.get("/reports").status_code == 200
     assert _actions(coordinator) == ["staff.signed_in"]
+
+
+def test_an_investigator_signs_in_with_the_password_and_a_code(client, site):
+    make_staff("investigator", sites=[site], email="lee@example.org", second_factor=True)
+    without = sign_in(client, "lee@example.org")
+    assert without.status_code == 401
+    assert "code" in without.text.lower() and client.get("/reports").status_code == 302
+    answer = sign_in(client, "lee@example.org", code=totp_code())
+    assert answer.status_code == 302
+    assert client.get("/reports").status_code == 200
+
+
+def test_someone_who_must_set_up_a_second_factor_gets_no_session(client, site):
+    # An admin without a factor: the API would hand an enrolment-only token, which opens
+    # none of the pages.
+    make_staff("admin", sites=[], email="root@example.org")
+    answer = sign_in(client, "root@example.org")
+    assert answer.status_code == 403
+    assert "second factor" in answer.text
+    assert client.get("/reports").status_code == 302
 
 
 def test_a_wrong_password_shows_the_form_again_with_a_message(client, coordinator):
