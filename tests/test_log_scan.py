@@ -36,8 +36,6 @@ FREE_TEXT = "Dizzy every morning since Tuesday"
 LOGGERS = ("", "sqlalchemy", "sqlalchemy.engine", "sqlalchemy.pool", "sqlalchemy.orm",
            "werkzeug", "twilio", "twilio.http_client", "apscheduler", "urllib3", "alembic",
            "diary", "api", "notifications")
-# TODO(merger): when the FHIR and SDTM exports land (other branches), add a step that
-# downloads each export here, so its request and rendering are scanned too.
 
 
 @pytest.fixture
@@ -111,6 +109,16 @@ def run_scenario(client, clock, fake_twilio, twilio_sender):  # noqa: F811
         other_symptoms=FREE_TEXT))
     assert report.status_code == 201, report.get_json()
     assert dispatch_due(sender=twilio_sender).sent >= 2
+
+    # The exports: their requests and rendering are scanned too.
+    for url in ("/api/v1/exports/sdtm", "/api/v1/exports/fhir",
+                f"/api/v1/participants/{participant_id}/fhir",
+                f"/api/v1/participants/{participant_id}/record",
+                f"/api/v1/participants/{participant_id}/record?format=odm",
+                f"/api/v1/participants/{participant_id}/adherence",
+                "/api/v1/reports/adherence"):
+        answer = client.get(url, headers=staff)
+        assert answer.status_code == 200, (url, answer.get_data(as_text=True)[:200])
     return db.session.get(Participant, participant_id)
 
 
