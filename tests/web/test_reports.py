@@ -131,7 +131,9 @@ def test_the_primary_endpoint_shows_the_rate_its_interval_and_who_is_not_evaluab
 def test_open_alerts_and_their_counts_are_listed(client, cohort):
     html = _page(client).text
     assert "<td>adherence gap</td><td>routine</td><td>open</td><td>S01-102</td>" in html
-    assert '<th scope="row">adherence gap</th><td>1</td><td>0</td><td>0</td><td>1</td>' in html
+    # Raised 1, acknowledged 0, closed 0, acted on 0; nothing acknowledged to time yet.
+    assert ('<th scope="row">adherence gap</th><td>routine</td><td>1</td><td>0</td><td>0</td>'
+            '<td>0</td><td>n/a</td><td>n/a</td>') in html
 
 
 def test_a_coordinator_sees_only_their_site_and_an_admin_every_site(client, cohort):
