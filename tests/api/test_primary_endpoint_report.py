@@ -213,3 +213,18 @@ def test_a_withdrawn_participant_s_adherence_ends_at_withdrawal(client, headers,
 
     assert report["rows"][0]["adherence"] == 1.0
     assert cohort["participants"][0]["figures"]["adherence"] == 1.0
+
+
+def test_adherence_by_outcome_takes_the_same_statements_for_a_bigger_cohort(
+        client, headers, cohort, site, count_queries):
+    with count_queries() as eight:
+        client.get(URL, headers=headers)
+    for number in range(5):
+        person = make_participant(site=site, enrolled=ENROLLED, study_code=f"P9{number}")
+        take(person, 10)
+        assess(client, headers, person, 112, "SD")
+    with count_queries() as thirteen:
+        report = client.get(URL, headers=headers).get_json()
+
+    assert report["participants"] == 13
+    assert len(thirteen) == len(eight)
