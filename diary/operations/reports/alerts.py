@@ -18,7 +18,13 @@ from diary.actor import Actor
 from diary.extensions import db
 from diary.models import Alert, Participant, SymptomReport
 from diary.models.alert import CLOSED
-from diary.operations.reports.report_scope import Scope, check_dates, instants, report_scope
+from diary.operations.reports.report_scope import (
+    Scope,
+    check_dates,
+    days,
+    instants,
+    report_scope,
+)
 
 
 def alert_figures(actor: Actor, site: str | None = None, start: date | None = None,
@@ -80,12 +86,11 @@ def _spread(minutes: list[float]) -> dict:
 
 
 def _report_yield(scope: Scope, start: date | None, end: date | None) -> dict:
-    window = [SymptomReport.report_date >= start] if start else []
-    window += [SymptomReport.report_date <= end] if end else []
+    window = days(start, end, SymptomReport.report_date)
     reports = set(db.session.execute(
         select(SymptomReport.id)
         .join(Participant, Participant.id == SymptomReport.participant_id)
-        .where(scope.participants, *window)
+        .where(scope.participants, window)
     ).scalars())
     # The link lives in the alert's JSON details; read them for the covered sites only.
     details = db.session.execute(
