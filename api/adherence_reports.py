@@ -1,14 +1,11 @@
 """Adherence reports for staff: one participant's, and the cohort's as JSON or CSV."""
 
-import csv
-import io
-
-from flask import Response, request, stream_with_context
 from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
 from api.blueprint import Blueprint
 from api.errors import ErrorSchema
+from api.report_csv import csv_doc, csv_response, wants_csv
 from api.schemas.adherence_reports import (
     AdherenceWindowArgsSchema,
     CohortAdherenceArgsSchema,
@@ -23,12 +20,8 @@ participant_blp = Blueprint("participant_adherence", __name__, url_prefix="/part
 blp = Blueprint("adherence_reports", __name__, url_prefix="/reports",
                 description="The cohort's adherence, for staff of their sites (admins: all).")
 
-CSV = "text/csv"
-CSV_DOC = {"responses": {200: {"content": {CSV: {
-    "schema": {"type": "string"},
-    "example": "participant_id,study_code,site_code,...\r\n1,S01-001,SEV,...\r\n",
-}}, "description": "With `Accept: text/csv`: one row per participant, with a header, "
-                   "streamed."}}}
+CSV_DOC = csv_doc("participant_id,study_code,site_code,...\r\n1,S01-001,SEV,...\r\n",
+                  "With `Accept: text/csv`: one row per participant, with a header, streamed.")
 _FIGURES = ("start", "end", "days", "expected", "taken", "missed", "unreported", "held",
             "taken_while_held", "mg_taken", "mg_prescribed", "mg_protocol", "adherence",
             "dose_intensity", "relative_dose_intensity", "longest_gap", "late", "vomited",
@@ -60,26 +53,14 @@ class CohortAdherence(MethodView):
 
         `Accept: text/csv` answers one CSV row per participant instead, streamed.
         """
-        if request.accept_mimetypes.best_match(("application/json", CSV)) == CSV:
+        if wants_csv():
             _, rows = cohort_rows(current_actor(), query["window"], query["site"])
-            return Response(stream_with_context(_csv_lines(rows)), mimetype=CSV, headers={
-                "Content-Disposition": 'attachment; filename="adherence.csv"'})
+            return csv_response("adherence", CSV_HEADER, map(_csv_row, rows))
         return cohort_adherence(current_actor(), query["window"], query["site"])
 
 
-def _csv_lines(rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(["" if value is None else value for value in values])
-        return buffer.getvalue()
-
-    yield line(CSV_HEADER)
-    for row in rows:
-        figures = row.figures
-        yield line((row.participant_id, row.study_code, row.site_code, row.status,
-                    row.withdrawn_on, row.threshold, *(getattr(figures, name) for name in _FIGURES),
-                    *(figures.missed_reasons.get(reason, 0) for reason in REASONS)))
+def _csv_row(row) -> tuple:
+    figures = row.figures
+    return (row.participant_id, row.study_code, row.site_code, row.status, row.withdrawn_on,
+            row.threshold, *(getattr(figures, name) for name in _FIGURES),
+            *(figures.missed_reasons.get(reason, 0) for reason in REASONS))

@@ -1,15 +1,14 @@
 """The primary endpoint and the safety reports, as JSON or as CSV (``Accept: text/csv``)."""
 
-import csv
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from flask import Response, request, stream_with_context
+from flask import Response
 from flask.views import MethodView
 
 from api.auth import current_actor, staff_required
 from api.blueprint import Blueprint
 from api.errors import ErrorSchema
+from api.report_csv import csv_doc, csv_response, wants_csv
 from api.schemas.outcome_reports import (
     AdverseEventTableSchema,
     AlertFiguresSchema,
@@ -25,39 +24,6 @@ blp = Blueprint("outcome_reports", __name__, url_prefix="/reports",
                             "(admins: all), or of one site: JSON, or CSV with Accept: text/csv.")
 
 BAD_INPUT = "A site that is not one of yours, or a window that ends before it starts."
-CSV = "text/csv"
-
-
-def _csv_alternative(what: str) -> dict:
-    """Document the CSV the same path answers with ``Accept: text/csv``."""
-    return {"responses": {200: {"content": {CSV: {
-        "schema": {"type": "string"},
-        "example": what}}}}}
-
-
-def _wants_csv() -> bool:
-    return request.accept_mimetypes.best_match(["application/json", CSV]) == CSV
-
-
-def _csv(name: str, header: list[str], rows: Iterable[list]) -> Response:
-    """Stream rows as CSV, one line at a time."""
-
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        for row in _prepend(header, rows):
-            writer.writerow(["" if value is None else value for value in row])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
-    return Response(stream_with_context(lines()), mimetype=CSV, headers={
-        "Content-Disposition": f'attachment; filename="{name}.csv"'})
-
-
-def _prepend(header: list, rows: Iterable[list]):
-    yield header
-    yield from rows
 
 
 def _fraction(value) -> str | None:
@@ -66,7 +32,7 @@ def _fraction(value) -> str | None:
 
 
 def _answer(report: dict, to_csv: Callable[[dict], Response]):
-    return to_csv(report) if _wants_csv() else report
+    return to_csv(report) if wants_csv() else report
 
 
 _OUTCOME_COLUMNS = ["study_code", "site", "target_day", "outcome", "not_evaluable_reason",
@@ -78,7 +44,7 @@ def _primary_csv(report: dict) -> Response:
              row.visit_date.isoformat() if row.visit_date else None, row.visit_day,
              row.response, row.survival, _fraction(row.adherence)]
             for row in report["rows"])
-    return _csv("primary-endpoint", _OUTCOME_COLUMNS, rows)
+    return csv_response("primary-endpoint", _OUTCOME_COLUMNS, rows)
 
 
 _BANDS = ("any", "grade_1_2", "grade_3", "grade_4", "grade_5")
@@ -91,7 +57,7 @@ def _adverse_event_csv(report: dict) -> Response:
     rows = ([term["term"], term["coded"], report["participants"],
              *[term[band][part] for band in _BANDS for part in ("n", "percent")],
              term["serious_participants"]] for term in report["terms"])
-    return _csv("adverse-events", header, rows)
+    return csv_response("adverse-events", header, rows)
 
 
 def _symptom_csv(report: dict) -> Response:
@@ -100,7 +66,7 @@ def _symptom_csv(report: dict) -> Response:
     rows = ([item["item"], item["participants"],
              *[item[g][part] for g in grades for part in ("n", "percent")]]
             for item in report["items"])
-    return _csv("symptoms", header, rows)
+    return csv_response("symptoms", header, rows)
 
 
 def _alert_csv(report: dict) -> Response:
@@ -109,7 +75,7 @@ def _alert_csv(report: dict) -> Response:
     rows = ([row["kind"], row["urgency"], row["alerts"], row["acknowledged"], row["closed"],
              row["acted_on"], row["acknowledge_minutes"]["median"],
              row["acknowledge_minutes"]["p90"]] for row in report["by_kind"])
-    return _csv("alerts", header, rows)
+    return csv_response("alerts", header, rows)
 
 
 @blp.route("/primary-endpoint")
@@ -117,7 +83,7 @@ class PrimaryEndpoint(MethodView):
     @staff_required()
     @blp.arguments(ReportQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, PrimaryEndpointSchema)
-    @blp.doc(**_csv_alternative(",".join(_OUTCOME_COLUMNS) + "\r\n"))
+    @blp.doc(**csv_doc(",".join(_OUTCOME_COLUMNS) + "\r\n"))
     @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
     def get(self, site=None):
         """Show the week-16 non-progression rate with its exact 95 % CI, and survival."""
@@ -129,7 +95,7 @@ class AdverseEventReport(MethodView):
     @staff_required()
     @blp.arguments(ReportQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, AdverseEventTableSchema)
-    @blp.doc(**_csv_alternative("term,coded,participants,any_n,any_percent,...\r\n"))
+    @blp.doc(**csv_doc("term,coded,participants,any_n,any_percent,...\r\n"))
     @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
     def get(self, site=None):
         """Show participants by CTCAE term and worst grade, and the serious events."""
@@ -141,7 +107,7 @@ class SymptomReport(MethodView):
     @staff_required()
     @blp.arguments(WindowQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, SymptomTableSchema)
-    @blp.doc(**_csv_alternative("item,participants,grade_0_n,grade_0_percent,...\r\n"))
+    @blp.doc(**csv_doc("item,participants,grade_0_n,grade_0_percent,...\r\n"))
     @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
     def get(self, site=None, start=None, end=None):
         """Show participants by PRO-CTCAE item and worst composite grade."""
@@ -153,7 +119,7 @@ class AlertReport(MethodView):
     @staff_required()
     @blp.arguments(WindowQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, AlertFiguresSchema)
-    @blp.doc(**_csv_alternative("kind,urgency,alerts,acknowledged,closed,acted_on,...\r\n"))
+    @blp.doc(**csv_doc("kind,urgency,alerts,acknowledged,closed,acted_on,...\r\n"))
     @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
     def get(self, site=None, start=None, end=None):
         """Show alerts by rule and urgency, time to acknowledge, and what they led to."""

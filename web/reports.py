@@ -4,8 +4,11 @@ from flask import Blueprint, g, render_template
 
 from diary.errors import NotFound
 from diary.operations import report_page
+from diary.operations.reports import alerts, safety
+from diary.operations.reports.adherence import participant_figures
 from diary.operations.reports.outcomes import primary_endpoint
 from diary.operations.study_info import study_for_staff
+from diary.rules.report_windows import Window
 from web import sections
 from web.session import staff_page
 from web.sign_in import LogoutForm
@@ -25,15 +28,15 @@ def reports():
                                logout_form=LogoutForm()), 404
     window = study.primary_window_days
     participants = report_page.cohort_participants(actor, study)
-    cohort = report_page.cohort_days(participants, study, window)
-    table, serious = report_page.adverse_event_table(participants)
-    open_alerts, counts = report_page.alert_panel(actor)
+    # The cohort adherence report's rows, as GET /api/v1/reports/adherence gives them.
+    figures = list(participant_figures(actor, Window(1, window),
+                                       participant_ids=[person.id for person in participants]))
     return render_template(
         "web/reports.html", study=study, staff=actor.staff, window=window,
-        logout_form=LogoutForm(), demo=any(person.demo for person in cohort),
-        heatmap=sections.heatmap_section(cohort, window),
-        adherence=sections.adherence_section(cohort, study.adherence_threshold),
+        logout_form=LogoutForm(), demo=any(person.demo for person in participants),
+        heatmap=sections.heatmap_section(report_page.cohort_days(participants, window), window),
+        adherence=sections.adherence_section(figures, study.adherence_threshold),
         primary=sections.primary_endpoint_section(primary_endpoint(actor)),
-        adverse_events=sections.adverse_event_section(table, serious, len(participants)),
-        alerts=sections.alert_section(open_alerts, counts),
+        adverse_events=sections.adverse_event_section(safety.adverse_event_table(actor)),
+        alerts=sections.alert_section(alerts.open_alerts(actor), alerts.alert_figures(actor)),
     )

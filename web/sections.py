@@ -1,22 +1,24 @@
 """The report page's panels: one function each, returning what its template block shows.
 
-The heatmap, the adherence bars, the adverse-event table and the alerts come from the
-operations in ``diary.operations.report_page``; the primary endpoint from
-``diary.operations.reports.outcomes``, the same figures as its JSON report.
+Every figure is the JSON reports' (``diary.operations.reports``): adherence from the cohort
+adherence report, the primary endpoint, the adverse-event table and the alert figures from
+theirs. Only the heatmap's days come from ``diary.operations.report_page``.
 """
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from diary.operations.report_page import ParticipantDays
-from diary.rules.safety_table import GRADE_GROUPS, Count, TermRow
+from diary.operations.reports.adherence import ParticipantFigures
 
 HEATMAP_CELL = 10  # px per day; 112 days make a row 1120 px wide, scrolled on a phone
 HEATMAP_LABEL = 64
 BAR_HEIGHT = 16
 BAR_WIDTH = 300
 STATUS_WORDS = {"taken": "taken", "missed": "missed", "unreported": "unreported",
-                "held": "held", "not_yet": "not yet"}
+                "held": "held", "not_yet": "not yet", "withdrawn": "after withdrawal"}
+# The adverse-event table's grade columns: (heading, key in the JSON report).
+GRADE_COLUMNS = (("1-2", "grade_1_2"), ("3", "grade_3"), ("4", "grade_4"), ("5", "grade_5"))
 
 
 def percent(fraction: Decimal | None) -> str:
@@ -57,7 +59,7 @@ class Bar:
     held: int
 
 
-def adherence_section(cohort: list[ParticipantDays], threshold: Decimal) -> dict:
+def adherence_section(cohort: list[ParticipantFigures], threshold: Decimal) -> dict:
     """Return a bar per participant (adherence over the window so far) and the line."""
     bars = []
     for index, person in enumerate(cohort):
@@ -102,24 +104,40 @@ def _decimal(value) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def adverse_event_section(table: list[TermRow], serious: list, cohort_size: int) -> dict:
-    """Return the table's rows as text (n and %), its columns and the serious events."""
+def adverse_event_section(report: dict) -> dict:
+    """Return the table's rows as text (n and %), its columns and the serious events
+    (``reports.safety.adverse_event_table``)."""
 
-    def cell(count: Count) -> str:
-        return f"{count.n} ({percent(count.share)})"
+    def cell(count: dict) -> str:
+        share = count["percent"]
+        return f"{count['n']} ({'n/a' if share is None else f'{share:.1f} %'})"
 
-    rows = [{"term": row.term, "any": cell(row.any_grade),
-             "groups": [cell(row.by_group[label]) for label, _ in GRADE_GROUPS]}
-            for row in table]
-    return {"rows": rows, "groups": [label for label, _ in GRADE_GROUPS],
-            "cohort": cohort_size, "serious": serious}
+    rows = [{"term": row["term"], "any": cell(row["any"]),
+             "groups": [cell(row[key]) for _, key in GRADE_COLUMNS]}
+            for row in report["terms"]]
+    return {"rows": rows, "groups": [label for label, _ in GRADE_COLUMNS],
+            "cohort": report["participants"], "serious": report["serious_events"]}
 
 
-def alert_section(open_alerts: list, counts: dict) -> dict:
-    """Return the alerts not yet closed and a count per kind and status."""
-    statuses = ("open", "acknowledged", "closed")
-    kinds = sorted({kind for kind, _ in counts})
-    return {"open": open_alerts, "statuses": statuses,
-            "counts": [{"kind": kind, "by_status": [counts.get((kind, s), 0) for s in statuses],
-                        "total": sum(counts.get((kind, s), 0) for s in statuses)}
-                       for kind in kinds]}
+def alert_section(open_alerts: list, figures: dict) -> dict:
+    """Return the alerts not yet closed and the alert figures (``reports.alerts``)."""
+    reports = figures["symptom_reports"]
+    acted = figures["acted_on"]
+    return {
+        "open": open_alerts,
+        "total": figures["alerts"],
+        "by_kind": [row | {"median": minutes(row["acknowledge_minutes"]["median"]),
+                           "p90": minutes(row["acknowledge_minutes"]["p90"])}
+                    for row in figures["by_kind"]],
+        "acknowledge": {"n": figures["acknowledge_minutes"]["n"],
+                        "median": minutes(figures["acknowledge_minutes"]["median"]),
+                        "p90": minutes(figures["acknowledge_minutes"]["p90"])},
+        "raised_alert": f"{reports['raised_alert']} of {reports['reports']} "
+                        f"({percent(_decimal(reports['share']))})",
+        "acted_on": f"{acted['n']} of {figures['alerts']} ({percent(_decimal(acted['share']))})",
+    }
+
+
+def minutes(value: float | None) -> str:
+    """Return a time to acknowledge in minutes, one decimal ("12.5 min"), or "n/a"."""
+    return "n/a" if value is None else f"{value:.1f} min"

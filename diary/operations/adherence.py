@@ -19,7 +19,7 @@ def adherence_between(
     """Return the participant's figures for the days from ``start`` to ``end`` inclusive."""
     start = max(start, participant.enrolled_on)
     records = _records(participant.id, start, end)
-    return _figures(study, start, end, records, _regimen(participant.id))
+    return _figures(study, start, end, records, regimen_of(participant.id))
 
 
 def adherence_overview(participant: Participant, study: Study) -> dict:
@@ -31,7 +31,7 @@ def adherence_overview(participant: Participant, study: Study) -> dict:
     records = _records(participant.id, participant.enrolled_on, today)
     last = today if today in records else today - timedelta(days=1)
     week_first = week_start(participant.enrolled_on, max(today, participant.enrolled_on))
-    regimen = _regimen(participant.id)
+    regimen = regimen_of(participant.id)
     started = today >= participant.enrolled_on
     return {
         "today": today,
@@ -63,7 +63,8 @@ def _records(participant_id: int, start: date, end: date) -> dict[date, DayRecor
     return {day: DayRecord(status, mg) for day, status, mg in rows}
 
 
-def _regimen(participant_id: int) -> tuple[list, list]:
+def regimen_of(participant_id: int) -> tuple[list, list]:
+    """Return the participant's dose steps (oldest first, ties by id) and holds."""
     steps = db.session.execute(
         select(PrescribedDose)
         .where(PrescribedDose.participant_id == participant_id)

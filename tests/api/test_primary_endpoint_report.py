@@ -195,3 +195,36 @@ def test_no_participants_give_no_rate(client, headers):
 
     assert report["non_progression"] == {"n": 0, "k": 0, "rate": None, "ci_low": None,
                                          "ci_high": None}
+
+
+def test_a_withdrawn_participant_s_adherence_ends_at_withdrawal(client, headers, site):
+    # Every dose taken up to withdrawal on day 56, assessed SD at day 112 (follow-up goes
+    # on): 56 of 56, as the adherence report counts it, not 56 of 112.
+    person = make_participant(site=site, enrolled=ENROLLED, study_code="W1")
+    take(person, 56)
+    assess(client, headers, person, 112, "SD")
+    answer = client.patch(f"/api/v1/participants/{person.id}", headers=headers,
+                          json={"status": "withdrawn", "reason": "Withdrew consent",
+                                "withdrawn_on": on_day(56)})
+    assert answer.status_code == 200, answer.get_json()
+
+    report = client.get(URL, headers=headers).get_json()
+    cohort = client.get("/api/v1/reports/adherence", headers=headers).get_json()
+
+    assert report["rows"][0]["adherence"] == 1.0
+    assert cohort["participants"][0]["figures"]["adherence"] == 1.0
+
+
+def test_adherence_by_outcome_takes_the_same_statements_for_a_bigger_cohort(
+        client, headers, cohort, site, count_queries):
+    with count_queries() as eight:
+        client.get(URL, headers=headers)
+    for number in range(5):
+        person = make_participant(site=site, enrolled=ENROLLED, study_code=f"P9{number}")
+        take(person, 10)
+        assess(client, headers, person, 112, "SD")
+    with count_queries() as thirteen:
+        report = client.get(URL, headers=headers).get_json()
+
+    assert report["participants"] == 13
+    assert len(thirteen) == len(eight)

@@ -91,6 +91,9 @@ def test_a_coordinator_signs_in_and_reads_the_demo_cohort_on_a_phone(
     assert re.match(r"Fatigue\s+\d+ \(\d+\.\d %\)", fatigue)
     assert re.search(r"\d+ of \d+ \(\d+\.\d %\); exact 95 % interval",
                      page.inner_text("#primary-endpoint"))
+    alerts = page.inner_text("#alerts")
+    assert re.search(r"median (\d+\.\d min|n/a), 90th percentile (\d+\.\d min|n/a)", alerts)
+    assert re.search(r"Symptom reports that raised an alert\s+\d+ of \d+ \(", alerts)
     # On a phone the 112 days scroll sideways instead of squeezing the page.
     scrolls = page.eval_on_selector("#heatmap .scroll", "el => el.scrollWidth > el.clientWidth")
     page_width = page.evaluate("document.documentElement.scrollWidth")

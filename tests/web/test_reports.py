@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
@@ -131,7 +132,9 @@ def test_the_primary_endpoint_shows_the_rate_its_interval_and_who_is_not_evaluab
 def test_open_alerts_and_their_counts_are_listed(client, cohort):
     html = _page(client).text
     assert "<td>adherence gap</td><td>routine</td><td>open</td><td>S01-102</td>" in html
-    assert '<th scope="row">adherence gap</th><td>1</td><td>0</td><td>0</td><td>1</td>' in html
+    # Raised 1, acknowledged 0, closed 0, acted on 0; nothing acknowledged to time yet.
+    assert ('<th scope="row">adherence gap</th><td>routine</td><td>1</td><td>0</td><td>0</td>'
+            '<td>0</td><td>n/a</td><td>n/a</td>') in html
 
 
 def test_a_coordinator_sees_only_their_site_and_an_admin_every_site(client, cohort):
@@ -162,3 +165,117 @@ def test_staff_with_no_site_in_a_study_are_told_there_is_nothing_to_report(clien
     answer = client.get("/reports")
     assert answer.status_code == 404
     assert "nothing to report" in answer.text
+
+
+@pytest.fixture
+def wider_cohort(client, coordinator, cohort):
+    """The cohort, and S01-103 withdrawn on day 6 (doses days 1-8), S01-104 with today's dose,
+    and a serious grade 3 event."""
+    token = token_for(coordinator)
+    withdrawn = make_participant(enrolled=ENROLLED, study_code="S01-103", phone=None,
+                                 sms_consent=False)
+    for number in range(1, 9):
+        make_dose(withdrawn, ENROLLED + timedelta(days=number - 1))
+    answer = client.patch(f"/api/v1/participants/{withdrawn.id}", headers=auth(token),
+                          json={"status": "withdrawn", "reason": "Withdrew consent",
+                                "withdrawn_on": "2026-06-06"})
+    assert answer.status_code == 200, answer.json
+    today = make_participant(enrolled=ENROLLED, study_code="S01-104", phone=None)
+    for number in range(1, 21):  # day 20 is today, under way, and already has its dose
+        if number != 7:
+            make_dose(today, ENROLLED + timedelta(days=number - 1))
+    body = {"ctcae_term": "Nausea", "grade": 3, "seriousness": ["hospitalisation"],
+            "onset_date": "2026-06-08", "outcome": "recovering", "relatedness": "probable",
+            "action": "none", "site_aware_at": "2026-06-08T09:30:00+09:00"}
+    assert client.post(f"/api/v1/participants/{today.id}/adverse-events", json=body,
+                       headers=auth(token)).status_code == 201
+    db.session.commit()
+    return token
+
+
+def _page_rows(html: str, table: str) -> dict[str, list[str]]:
+    body = re.search(rf'<table class="{table}">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return {head: re.findall(r"<td>(.*?)</td>", cells)
+            for head, cells in re.findall(r'<th scope="row">(.*?)</th>(.*?)</tr>', body)}
+
+
+def _percent(value) -> str:
+    return f"{(Decimal(str(value)) * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
+
+
+def test_each_participant_s_adherence_on_the_page_is_the_json_report_s(client, wider_cohort):
+    report = client.get("/api/v1/reports/adherence", headers=auth(wider_cohort)).json
+    page = _page_rows(_page(client).text, "figures")
+    expected = {row["study_code"]: [
+        _percent(row["figures"]["adherence"]) if row["figures"]["adherence"] is not None
+        else "n/a",
+        *(str(row["figures"][name]) for name in ("taken", "expected", "missed", "unreported",
+                                                 "held"))]
+        for row in report["participants"]}
+    assert page == expected
+    # Withdrawn on day 6: days 1-6 count; today's dose counts for S01-104.
+    assert page["S01-103"][:3] == ["100.0 %", "6", "6"]
+    assert page["S01-104"][:3] == ["95.0 %", "19", "20"]
+
+
+def test_the_heatmap_stops_counting_at_withdrawal_as_the_report_does(client, wider_cohort):
+    html = _page(client).text
+    assert "<title>S01-103 · day 6 · 2026-06-06 · taken</title>" in html
+    # A dose logged after withdrawal does not count, on the page or in the report.
+    assert "<title>S01-103 · day 7 · 2026-06-07 · after withdrawal</title>" in html
+    assert "<title>S01-104 · day 20 · 2026-06-20 · taken</title>" in html
+
+
+def test_the_adverse_event_table_on_the_page_is_the_json_report_s(client, wider_cohort):
+    report = client.get("/api/v1/reports/adverse-events", headers=auth(wider_cohort)).json
+    html = _page(client).text
+
+    def cell(count):
+        return f"{count['n']} ({count['percent']:.1f} %)"
+
+    assert _page_rows(html, "ae") == {
+        term["term"]: [cell(term[key]) for key in ("any", "grade_1_2", "grade_3", "grade_4",
+                                                   "grade_5")]
+        for term in report["terms"]}
+    assert f"of {report['participants']}), each counted once" in html
+    for event in report["serious_events"]:
+        assert (f"{event['study_code']}: {event['term']}, grade {event['grade']}, "
+                f"onset {event['onset_date']} (hospitalisation)") in html
+
+
+def test_the_alert_figures_on_the_page_are_the_json_report_s(client, wider_cohort, cohort,
+                                                             clock):
+    """Two adherence gaps (one acknowledged after 30 min) and the serious event (acknowledged
+    after 90 min, then closed by staff): medians 30 and 90 min, 60 overall, p90 84 min."""
+    headers = auth(wider_cohort)
+    gap = raise_alert("adherence_gap", cohort[0], details={"days": 3})
+    db.session.commit()
+    serious = client.get("/api/v1/alerts?kind=serious_event", headers=headers).json[0]["id"]
+    clock.shift(timedelta(minutes=30))
+    assert client.post(f"/api/v1/alerts/{gap.id}/acknowledge", headers=headers).status_code == 200
+    clock.shift(timedelta(minutes=60))
+    assert client.post(f"/api/v1/alerts/{serious}/acknowledge",
+                       headers=headers).status_code == 200
+    assert client.post(f"/api/v1/alerts/{serious}/close", headers=headers,
+                       json={"reason": "Reported to the sponsor"}).status_code == 200
+    report = client.get("/api/v1/reports/alerts", headers=headers).json
+    html = _page(client).text
+
+    assert (report["alerts"], report["acknowledge_minutes"]) == (
+        3, {"n": 2, "median": 60.0, "p90": 84.0})
+    assert "<dd>median 60.0 min, 90th percentile 84.0 min</dd>" in html
+    assert "<dt>Alerts acted on (closed by staff)</dt><dd>1 of 3 (33.3 %)</dd>" in html
+    assert "<dt>Symptom reports that raised an alert</dt><dd>0 of 0 (n/a)</dd>" in html
+
+    def minutes(value):
+        return "n/a" if value is None else f"{value:.1f} min"
+
+    assert _page_rows(html, "alert-counts") == {
+        row["kind"].replace("_", " "): [
+            row["urgency"], *(str(row[name]) for name in ("alerts", "acknowledged", "closed",
+                                                          "acted_on")),
+            minutes(row["acknowledge_minutes"]["median"]),
+            minutes(row["acknowledge_minutes"]["p90"])]
+        for row in report["by_kind"]}
+    assert _page_rows(html, "alert-counts")["serious event"] == [
+        "urgent", "1", "1", "1", "1", "90.0 min", "90.0 min"]

@@ -8,7 +8,8 @@
   what was done. Acknowledged but still open is seen, not yet acted on.
 """
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import numpy
 from sqlalchemy import case, func, select
@@ -16,7 +17,14 @@ from sqlalchemy import case, func, select
 from diary.actor import Actor
 from diary.extensions import db
 from diary.models import Alert, Participant, SymptomReport
-from diary.operations.reports.report_scope import Scope, check_dates, instants, report_scope
+from diary.models.alert import CLOSED
+from diary.operations.reports.report_scope import (
+    Scope,
+    check_dates,
+    days,
+    instants,
+    report_scope,
+)
 
 
 def alert_figures(actor: Actor, site: str | None = None, start: date | None = None,
@@ -78,12 +86,11 @@ def _spread(minutes: list[float]) -> dict:
 
 
 def _report_yield(scope: Scope, start: date | None, end: date | None) -> dict:
-    window = [SymptomReport.report_date >= start] if start else []
-    window += [SymptomReport.report_date <= end] if end else []
+    window = days(start, end, SymptomReport.report_date)
     reports = set(db.session.execute(
         select(SymptomReport.id)
         .join(Participant, Participant.id == SymptomReport.participant_id)
-        .where(scope.participants, *window)
+        .where(scope.participants, window)
     ).scalars())
     # The link lives in the alert's JSON details; read them for the covered sites only.
     details = db.session.execute(
@@ -94,3 +101,26 @@ def _report_yield(scope: Scope, start: date | None, end: date | None) -> dict:
     n = len(reports & alerting)
     return {"reports": len(reports), "raised_alert": n,
             "share": n / len(reports) if reports else None}
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    id: int
+    kind: str
+    urgency: str
+    status: str
+    study_code: str | None
+    created_at: datetime
+
+
+def open_alerts(actor: Actor, site: str | None = None) -> list[OpenAlert]:
+    """Return the alerts not yet closed (open or acknowledged), newest first."""
+    scope = report_scope(actor, site)
+    rows = db.session.execute(
+        select(Alert, Participant.study_code)
+        .outerjoin(Participant, Participant.id == Alert.participant_id)
+        .where(scope.where(Alert.site_id), Alert.status != CLOSED)
+        .order_by(Alert.created_at.desc(), Alert.id.desc())
+    ).all()
+    return [OpenAlert(alert.id, alert.kind, alert.urgency, alert.status, code,
+                      alert.created_at) for alert, code in rows]

@@ -1,20 +1,20 @@
 """The primary endpoint and survival at week 16, over the participants of a report's scope.
 
 The operation gathers each participant's current assessments and vital status; the rules
-(``diary.rules.primary_endpoint``) decide. Adherence over days 1-112 comes from
-``diary.operations.adherence.adherence_between``, per participant.
+(``diary.rules.primary_endpoint``) decide. Adherence over days 1-112 is the cohort
+adherence report's (``diary.operations.reports.adherence``): one statement for the whole
+scope, each window cut to withdrawal and to the days already over.
 """
 
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
 
 from diary.actor import Actor
-from diary.clock import local_today, utcnow
 from diary.extensions import db
 from diary.models import (
     Participant,
@@ -24,10 +24,11 @@ from diary.models import (
     TumourAssessmentVersion,
     VitalStatus,
 )
-from diary.operations.adherence import adherence_between
+from diary.operations.reports.adherence import participant_figures
 from diary.operations.reports.report_scope import Scope, report_scope
 from diary.rules import primary_endpoint as rules
 from diary.rules.outcomes import DEAD
+from diary.rules.report_windows import Window
 from diary.rules.study_days import date_of_study_day, study_day
 
 
@@ -79,13 +80,16 @@ def participant_outcomes(scope: Scope) -> list[ParticipantOutcome]:
     studies = {study.id: study for study in db.session.execute(select(Study)).scalars()}
     assessed = _assessments(scope)
     vital = _vital_status(scope)
+    adherence = _adherence(scope)
     return [_outcome(participant, code, studies[participant.study_id],
-                     assessed.get(participant.id, []), vital.get(participant.id))
+                     assessed.get(participant.id, []), vital.get(participant.id),
+                     adherence.get(participant.id))
             for participant, code in participants]
 
 
 def _outcome(participant: Participant, site_code: str, study: Study,
-             visits: list[tuple[date, str, int]], vital: VitalStatus | None) -> ParticipantOutcome:
+             visits: list[tuple[date, str, int]], vital: VitalStatus | None,
+             adherence: Decimal | None) -> ParticipantOutcome:
     target = study.primary_window_days
     enrolled = participant.enrolled_on
     assessed = [rules.Assessed(study_day(enrolled, visit), response, order)
@@ -100,8 +104,7 @@ def _outcome(participant: Participant, site_code: str, study: Study,
         visit_day=chosen.study_day if chosen else None,
         response=chosen.response if chosen else None,
         survival=_survival_of(enrolled, target, visits, vital),
-        adherence=(_adherence(participant, study, target)
-                   if classified.outcome != rules.UNEVALUABLE else None))
+        adherence=adherence if classified.outcome != rules.UNEVALUABLE else None)
 
 
 def _survival_of(enrolled: date, target: int, visits: list, vital: VitalStatus | None) -> str:
@@ -116,13 +119,11 @@ def _survival_of(enrolled: date, target: int, visits: list, vital: VitalStatus |
         last_known_alive_day=study_day(enrolled, max(alive_on)) if alive_on else None)
 
 
-def _adherence(participant: Participant, study: Study, target: int) -> Decimal | None:
-    # Days 1 to the target day, but only days already over where the participant lives.
-    end = min(date_of_study_day(participant.enrolled_on, target),
-              local_today(participant.timezone, utcnow()) - timedelta(days=1))
-    if end < participant.enrolled_on:
-        return None
-    return adherence_between(participant, study, participant.enrolled_on, end).adherence
+def _adherence(scope: Scope) -> dict[int, Decimal | None]:
+    # From day 1 to each study's primary window's end (the target day): no to_day given.
+    site_id = scope.site.id if scope.site is not None else None
+    return {row.participant_id: row.figures.adherence
+            for row in participant_figures(scope.actor, Window(from_day=1), site_id)}
 
 
 def _assessments(scope: Scope) -> dict[int, list[tuple[date, str, int]]]:

@@ -14,7 +14,8 @@ from diary.actor import Actor
 from diary.clock import local_today
 from diary.errors import InvalidInput
 from diary.extensions import db
-from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Study
+from diary.models import DoseEntry, Participant, Study
+from diary.operations.adherence import regimen_of
 from diary.operations.participants import get_participant_for_staff
 from diary.rules.adherence import DayRecord, summarise
 from diary.rules.regimen import dates, prescribed_by_day
@@ -86,15 +87,3 @@ def diary_records(participant_id: int) -> dict[date, DayRecord]:
     )
     return {day: DayRecord(status, mg, reason, vomited, late)
             for day, status, mg, reason, vomited, late in rows}
-
-
-def regimen_of(participant_id: int) -> tuple[list, list]:
-    """Return the participant's dose steps (oldest first, ties by id) and holds."""
-    steps = db.session.execute(
-        select(PrescribedDose).where(PrescribedDose.participant_id == participant_id)
-        .order_by(PrescribedDose.effective_from, PrescribedDose.id)
-    ).scalars().all()
-    holds = db.session.execute(
-        select(DoseHold).where(DoseHold.participant_id == participant_id)
-    ).scalars().all()
-    return steps, holds

@@ -50,6 +50,16 @@ def check_dates(start: date | None, end: date | None) -> None:
                            {"to": ["Before from."]})
 
 
+def days(start: date | None, end: date | None, column):
+    """Return a WHERE clause keeping dates (a DATE column) from ``start`` to ``end``."""
+    clause = true()
+    if start is not None:
+        clause = clause & (column >= start)
+    if end is not None:
+        clause = clause & (column <= end)
+    return clause
+
+
 def instants(start: date | None, end: date | None, column):
     """Return a WHERE clause keeping instants on the UTC days from ``start`` to ``end``."""
     clause = true()

@@ -17,7 +17,7 @@ from diary.models import (
     SymptomAnswer,
     SymptomReport,
 )
-from diary.operations.reports.report_scope import Scope, check_dates, report_scope
+from diary.operations.reports.report_scope import Scope, check_dates, days, report_scope
 from diary.rules.pro_ctcae import MAX_GRADE
 
 # The columns of the table a paper prints: any grade, 1-2, 3, 4 and 5 (CTCAE v5).
@@ -98,14 +98,13 @@ def symptom_table(actor: Actor, site: str | None = None, start: date | None = No
     check_dates(start, end)
     scope = report_scope(actor, site)
     answer = SymptomAnswer
-    window = [SymptomReport.report_date >= start] if start else []
-    window += [SymptomReport.report_date <= end] if end else []
+    window = days(start, end, SymptomReport.report_date)
     worst = (
         select(answer.item_key, answer.participant_id, func.max(answer.grade).label("grade"))
         .join(SymptomReport, SymptomReport.id == answer.report_id)
         .join(Participant, Participant.id == answer.participant_id)
         # Measurements (weight) carry no grade.
-        .where(answer.grade.is_not(None), scope.participants, *window)
+        .where(answer.grade.is_not(None), scope.participants, window)
         .group_by(answer.item_key, answer.participant_id)
         .subquery()
     )
