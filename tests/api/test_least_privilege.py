@@ -271,3 +271,29 @@ def test_a_record_is_reached_only_through_its_own_participant(client, site, docu
         assert len(answer.get_json()["versions"]) == 1, answer.get_json()
     holds = client.get(f"{base}/regimen", headers=auth(token)).get_json()["holds"]
     assert [hold["end_date"] for hold in holds] == [None]
+
+
+def test_a_site_filter_does_not_open_another_site(client, site, documented, spec_parameters):
+    """A coordinator of another site naming this site in a documented filter (``site``,
+    ``site_id``) is refused or answered without this site's participant."""
+    filters = [(path, name) for path, names in spec_parameters.items()
+               for name in names if name in ("site", "site_id")]
+    assert len(filters) >= 6
+    world = _world(client, site)
+    stranger = auth(_caller("stranger", world))
+    for path, name in filters:
+        value = site.code if name == "site" else site.id
+        response = client.get(path, query_string={name: value}, headers=stranger)
+        assert response.status_code < 500, (path, response.get_json())
+        if response.status_code < 300:
+            assert STUDY_CODE not in _text(response), path
+            assert not _names(response.get_json(silent=True), world["participant_id"]), path
+
+
+@pytest.fixture(scope="module")
+def spec_parameters(app):
+    """The query parameters of each GET with no path parameter, by path."""
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    return {path: [parameter["name"] for parameter in item["get"].get("parameters", [])
+                   if parameter["in"] == "query"]
+            for path, item in spec["paths"].items() if "get" in item and "{" not in path}
