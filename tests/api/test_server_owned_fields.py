@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from diary.extensions import db
+from tests.api.test_least_privilege import _PARAM, _world
 from tests.factories import auth, make_participant, token_for
 
-FROZEN_AT = datetime(2026, 3, 10, 3, tzinfo=UTC)  # noon in Seoul
+FROZEN_AT = datetime(2026, 6, 25, 3, tzinfo=UTC)  # the world of test_least_privilege
 pytestmark = pytest.mark.usefixtures("clock")
 WRITES = ("post", "put", "patch")
 # What is sent for a server-owned field, by its documented type: a value it could hold.
@@ -58,7 +59,9 @@ def _server_owned(spec, request: dict, response: dict, path=()):
     """Yield (path in the body, field, its schema) for each field answered but not taken."""
     request = _resolve(spec, request)
     resource = _resource(spec, request, response)
-    if resource is None:
+    if resource is None and not path:  # an answer unlike the request (a sign-in's token)
+        resource = _resolve(spec, response)
+    if "properties" not in (resource or {}):
         return
     for name, prop in resource["properties"].items():
         if name not in request.get("properties", {}):
@@ -76,25 +79,27 @@ def spec(app):
     return app.test_client().get("/api/v1/openapi.json").get_json()
 
 
-def _participant_writes(spec):
-    """Yield (method, path, request schema, answer schema, example) of the device writes."""
+def _writes(spec, device: bool):
+    """Yield (method, path, request schema, answer schema, example) of the device writes
+    (``device``), or of every other write: staff's and the sign-ins."""
     for path, item in spec["paths"].items():
         for method, operation in item.items():
             if method not in WRITES:
                 continue
             kinds = {name for scheme in operation.get("security", []) for name in scheme}
-            if "deviceToken" not in kinds:
+            if ("deviceToken" in kinds) != device or "requestBody" not in operation:
                 continue
             body = operation["requestBody"]["content"]["application/json"]
             answers = [answer["content"]["application/json"]["schema"]
                        for status, answer in operation["responses"].items()
                        if status.startswith("2") and "content" in answer]
-            yield method, path, body["schema"], answers[0], body["example"]
+            if answers:  # a 204 answers nothing, so it shows no field of the server's
+                yield method, path, body["schema"], answers[0], body["example"]
 
 
-def _cases(spec):
+def _cases(spec, device: bool = True):
     """Yield (method, path, a body carrying one server-owned field, where the field sits)."""
-    writes = list(_participant_writes(spec))
+    writes = list(_writes(spec, device))
     for method, path, request, response, example in writes:
         for where, name, prop in _server_owned(spec, request, response):
             yield method, path, _with(example, where, name, prop), (*where, name)
@@ -106,10 +111,11 @@ def _uploads(spec, writes, method, path, request, example):
     body of another write, so it carries that write's server-owned fields, one entry a time."""
     for key, prop in _resolve(spec, request).get("properties", {}).items():
         prop = _resolve(spec, prop)
-        if prop.get("type") != "array" or any(_objects(spec, prop.get("items", {}))):
-            continue  # not a list, or one of a documented object: _server_owned saw it
+        items = _resolve(spec, prop.get("items", {}))
+        if prop.get("type") != "array" or "type" in items or "properties" in items:
+            continue  # not a list of anything: of strings, or of an object _server_owned saw
         twins = {}
-        for entry in example.get(key, []):
+        for entry in (entry for entry in example.get(key, []) if isinstance(entry, dict)):
             twin = max(writes, key=lambda write: len(
                 set(entry) & set(_resolve(spec, write[2]).get("properties", {}))))
             twins.setdefault(twin[1], (twin, entry))
@@ -184,3 +190,20 @@ def _refusal(response, field_path) -> dict:
         return result
     assert response.status_code == 422, (field_path, answer)
     return answer
+
+
+def test_nor_can_staff_or_someone_signing_in(client, spec, site):
+    """The same for every other write, sent by an admin (whom no role check stops): a
+    client cannot ask for a token's scope, set a participant's id or a staff member's
+    last sign-in."""
+    world = _world(client, site)
+    admin = auth(token_for(world["admin"]))
+    cases = list(_cases(spec, device=False))
+    assert len(cases) >= 20
+    for method, path, body, field_path in cases:
+        before = _row_counts()
+        url = _PARAM.sub(lambda match: str(world[match.group(1)]), path)
+        response = client.open(url, method=method.upper(), json=body, headers=admin)
+        assert response.status_code == 422, (path, field_path, response.get_json())
+        assert _named(response.get_json()["errors"], field_path), (path, field_path)
+        assert _row_counts() == before, (path, field_path)
