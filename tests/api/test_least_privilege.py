@@ -8,32 +8,26 @@ example (with the world's real credentials where the example asks for them).
 """
 
 import io
-import re
 import zipfile
-from datetime import UTC, datetime
 
 import pytest
 
-from diary.actor import Actor
-from diary.extensions import db
 from diary.operations.activation import issue_activation_code
-from diary.operations.alerts import raise_alert
 from diary.operations.staff import issue_set_password_code
-from tests.factories import (
-    PASSWORD,
-    auth,
-    make_dose,
-    make_participant,
-    make_site,
-    make_staff,
-    token_for,
-    totp_code,
+from tests.api.access_world import (
+    STUDY_CODE,
+    WORLD_TIME,
+    P,
+    admin_actor,
+    caller_token,
+    make_world,
+    path_parameters,
+    url,
 )
+from tests.factories import PASSWORD, auth, make_participant, make_staff, token_for, totp_code
 
-FROZEN_AT = datetime(2026, 6, 25, 3, tzinfo=UTC)  # noon in Seoul, week 17 of the world's diary
+FROZEN_AT = WORLD_TIME
 pytestmark = pytest.mark.usefixtures("clock")
-_PARAM = re.compile(r"\{(\w+)\}")
-STUDY_CODE = "S01-901"  # the world's participant: no other caller may read it anywhere
 
 OK = "allowed"  # 2xx, or a 4xx about the body or the state: anything but 401, 403 and 404
 # An explicit status (401, 403, 404, 422) is the exact answer expected.
@@ -53,7 +47,6 @@ ENROL = (401, 401, 401, OK, 422, 403, OK, 401)
 SIGN = (401, 401, 401, 403, 404, OK, 403, 401)  # Part 11 sign-off: investigators only
 ADMIN = (401, 401, 401, 403, 403, 403, OK, 401)  # staff accounts
 
-P = "/api/v1/participants/{participant_id}"
 TABLE = {
     ("post", "/api/v1/auth/login"): PUBLIC,
     ("post", "/api/v1/auth/set-password"): PUBLIC,
@@ -141,68 +134,14 @@ def test_the_table_has_a_row_for_every_documented_operation(documented):
     assert set(TABLE) - set(documented) == set(), "the table lists an operation that is gone"
 
 
-def _post(client, path, body, token):
-    response = client.post(path, json=body, headers=auth(token))
-    assert response.status_code == 201, (path, response.get_json())
-    return response.get_json()
-
-
-def _world(client, site):
-    """A participant of this site with something of every kind, and staff around them."""
-    participant = make_participant(enrolled="2026-03-01", study_code=STUDY_CODE, site=site)
-    make_dose(participant, "2026-03-02")
-    alert = raise_alert("sms_opt_out", participant)
-    db.session.commit()
-    admin = make_staff("admin", second_factor=True)
-    staff = make_staff("coordinator")
-    world = {"participant_id": participant.id, "alert_id": alert.id, "staff_id": staff.id,
-             "admin": admin, "participant": participant, "site": site}
-    device, token, base = token_for(participant), token_for(admin), P.format(**world)
-    _post(client, "/api/v1/me/symptom-reports", {
-        "client_id": "5d0c7b1e-8a1f-4c52-9a0e-3c1b2d4e5f60", "report_date": "2026-03-03",
-        "emergency_visit": False, "pregnancy": False,
-        "items": [{"item": "nausea", "frequency": 1, "severity": 1}]}, device)
-    world["event_id"] = _post(client, f"{base}/adverse-events", {
-        "ctcae_term": "Edema limbs", "grade": 1, "onset_date": "2026-03-04",
-        "outcome": "not_recovered", "relatedness": "possible", "action": "none"}, token)["id"]
-    world["assessment_id"] = _post(client, f"{base}/assessments", {
-        "visit_date": "2026-06-20", "response": "SD"}, token)["id"]
-    world["hold_id"] = _post(client, f"{base}/dose-holds", {
-        "start_date": "2026-04-01", "reason": "Grade 3 neutropenia"}, token)["id"]
-    return world
-
-
-def _caller(name: str, world) -> str | None:
-    """Return the bearer token of one kind of caller (None: anonymous)."""
-    if name == "anonymous":
-        return None
-    if name == "participant":
-        return token_for(world["participant"])
-    if name == "other_participant":
-        return token_for(make_participant(enrolled="2026-03-01", site=world["site"]))
-    if name == "admin":
-        return token_for(world["admin"])
-    if name == "investigator":
-        investigator = make_staff("investigator", second_factor=True)
-        investigator.display_name = "Dr. Lee Seo-yeon"
-        db.session.commit()
-        return token_for(investigator)
-    sites = [make_site()] if name == "stranger" else None
-    return token_for(make_staff("coordinator", sites=sites, active=name != "deactivated"))
-
-
-def _admin(world) -> Actor:
-    return Actor.for_staff(world["admin"])
-
-
 # Examples that name credentials: the world's real ones, so the answer is about the caller.
 BODIES = {
     ("post", "/api/v1/auth/login"): lambda world, body: {
         "email": world["admin"].email, "password": PASSWORD, "totp_code": totp_code()},
     ("post", "/api/v1/auth/set-password"): lambda world, body: {
-        **body, "code": issue_set_password_code(_admin(world), world["staff_id"])[0]},
+        **body, "code": issue_set_password_code(admin_actor(world), world["staff_id"])[0]},
     ("post", "/api/v1/auth/activate"): lambda world, body: {
-        "code": issue_activation_code(_admin(world), world["participant_id"])[0]},
+        "code": issue_activation_code(admin_actor(world), world["participant_id"])[0]},
     ("post", f"{P}/sign-offs"): lambda world, body: {
         **body, "password": PASSWORD, "second_factor_code": totp_code()},
 }
@@ -213,13 +152,13 @@ BODIES = {
                               for m, p, c, _ in CASES])
 def test_each_caller_gets_exactly_the_answer_it_should(client, site, documented, method, path,
                                                        caller, expected):
-    world, expected_row = _world(client, site), TABLE[method, path]
-    token = _caller(caller, world)
+    world, expected_row = make_world(client, site), TABLE[method, path]
+    token = caller_token(caller, world)
     body = documented.get((method, path))
     if (method, path) in BODIES:
         body = BODIES[method, path](world, body)
-    url = _PARAM.sub(lambda match: str(world[match.group(1)]), path)
-    response = client.open(url, method=method.upper(), headers=auth(token) if token else {},
+    response = client.open(url(path, world), method=method.upper(),
+                           headers=auth(token) if token else {},
                            json=body if method in ("post", "put", "patch") else None)
     status = response.status_code
     assert status < 500, response.get_data(as_text=True)
@@ -254,18 +193,17 @@ def _text(response) -> str:
 def test_a_record_is_reached_only_through_its_own_participant(client, site, documented):
     """OWASP API1: this site's coordinator, naming another participant of the site with the
     world's adverse event, assessment or hold, finds nothing (404), and nothing changes."""
-    nested = [(m, p) for m, p in documented if p.startswith(P + "/") and _PARAM.findall(p)[1:]]
+    nested = [(m, p) for m, p in documented if p.startswith(P + "/") and path_parameters(p)[1:]]
     assert len(nested) >= 5
-    world = _world(client, site)
+    world = make_world(client, site)
     neighbour = make_participant(enrolled="2026-03-01", site=site)
     token = token_for(make_staff("coordinator"))
     for method, path in nested:
-        url = _PARAM.sub(lambda match: str(world[match.group(1)]), path.replace(
-            "{participant_id}", str(neighbour.id)))
-        response = client.open(url, method=method.upper(), headers=auth(token),
+        response = client.open(url(path, {**world, "participant_id": neighbour.id}),
+                               method=method.upper(), headers=auth(token),
                                json=documented[method, path] if method != "get" else None)
         assert response.status_code == 404, (method, path, response.get_json())
-    base = P.format(**world)
+    base = url(P, world)
     for kind, name in (("adverse-events", "event_id"), ("assessments", "assessment_id")):
         answer = client.get(f"{base}/{kind}/{world[name]}?history=true", headers=auth(token))
         assert len(answer.get_json()["versions"]) == 1, answer.get_json()
@@ -279,8 +217,8 @@ def test_a_site_filter_does_not_open_another_site(client, site, documented, spec
     filters = [(path, name) for path, names in spec_parameters.items()
                for name in names if name in ("site", "site_id")]
     assert len(filters) >= 6
-    world = _world(client, site)
-    stranger = auth(_caller("stranger", world))
+    world = make_world(client, site)
+    stranger = auth(caller_token("stranger", world))
     for path, name in filters:
         value = site.code if name == "site" else site.id
         response = client.get(path, query_string={name: value}, headers=stranger)

@@ -6,16 +6,14 @@ version...) is the server's. Sent anyway, it is refused with a 422 naming it, an
 is written; a field added to an answer tomorrow is covered without touching this test.
 """
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlalchemy import func, select
 
 from diary.extensions import db
-from tests.api.test_least_privilege import _PARAM, _world
+from tests.api.access_world import WORLD_TIME, make_world, url
 from tests.factories import auth, make_participant, token_for
 
-FROZEN_AT = datetime(2026, 6, 25, 3, tzinfo=UTC)  # the world of test_least_privilege
+FROZEN_AT = WORLD_TIME
 pytestmark = pytest.mark.usefixtures("clock")
 WRITES = ("post", "put", "patch")
 # What is sent for a server-owned field, by its documented type: a value it could hold.
@@ -196,14 +194,13 @@ def test_nor_can_staff_or_someone_signing_in(client, spec, site):
     """The same for every other write, sent by an admin (whom no role check stops): a
     client cannot ask for a token's scope, set a participant's id or a staff member's
     last sign-in."""
-    world = _world(client, site)
+    world = make_world(client, site)
     admin = auth(token_for(world["admin"]))
     cases = list(_cases(spec, device=False))
     assert len(cases) >= 20
     for method, path, body, field_path in cases:
         before = _row_counts()
-        url = _PARAM.sub(lambda match: str(world[match.group(1)]), path)
-        response = client.open(url, method=method.upper(), json=body, headers=admin)
+        response = client.open(url(path, world), method=method.upper(), json=body, headers=admin)
         assert response.status_code == 422, (path, field_path, response.get_json())
         assert _named(response.get_json()["errors"], field_path), (path, field_path)
         assert _row_counts() == before, (path, field_path)
