@@ -34,7 +34,7 @@ OK = "allowed"  # 2xx, or a 4xx about the body or the state: anything but 401, 4
 CALLERS = ("anonymous", "participant", "other_participant", "coordinator", "stranger",
            "investigator", "admin", "deactivated")
 # stranger: a coordinator of another site. deactivated: a coordinator whose account is off.
-#            anonymous participant other coordinator stranger investigator admin deactivated
+# Each row below gives the answers in that order.
 PUBLIC = (OK, OK, OK, OK, OK, OK, OK, OK)  # the sign-ins: a token, good or bad, changes nothing
 OWN_DIARY = (401, OK, OK, 401, 401, 401, 401, 401)  # /me: the token's participant, no one else
 ANY_STAFF = (401, 401, 401, OK, OK, OK, OK, 401)  # each sees their own sites (or self) only
