@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from diary.errors import DomainError
 from diary.extensions import db
+from diary.tracebacks import scrubbed_traceback
 
 log = logging.getLogger(__name__)
 
@@ -104,12 +105,11 @@ def handle_unexpected(error: Exception):
     if database_unavailable(error):
         return handle_database_unavailable(error)
     _rollback_quietly()
-    if isinstance(error, SQLAlchemyError):
-        # SQLAlchemy messages can quote row values; the engine hides parameters, and
-        # the class name is enough to find the traceback's cause.
-        log.error("database error: %s", type(error).__name__, exc_info=error)
-    else:
-        log.error("unhandled error: %s", type(error).__name__, exc_info=error)
+    # No exc_info: the standard traceback ends with each exception's message, and a
+    # database error's message carries PostgreSQL's DETAIL (``Key (email)=(...)``) even
+    # with the engine's hide_parameters. The types and frames find the cause.
+    kind = "database error" if isinstance(error, SQLAlchemyError) else "unhandled error"
+    log.error("%s: %s\n%s", kind, type(error).__name__, scrubbed_traceback(error))
     return error_response(500, "Something went wrong on our side. It has been logged.")
 
 

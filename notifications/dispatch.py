@@ -35,6 +35,7 @@ from diary.models.message import (
     UNKNOWN,
 )
 from diary.operations.sms_consent import mark_phone_unreachable, opt_out_of_sms
+from diary.tracebacks import scrubbed_traceback
 from notifications import twilio_errors
 from notifications.delivery import check_unreachable
 from notifications.retry import (
@@ -304,11 +305,11 @@ def _deliver(sender: SmsSender, claimed: tuple[OutgoingSms, int | None],
     try:
         record(sms.message_id, detail, report)
         db.session.commit()
-    except SQLAlchemyError:
+    except SQLAlchemyError as failure:
         # Left in ``sending``: the next runs settle it as a stale claim.
         db.session.rollback()
-        logger.exception("outbox could not record the outcome of message id=%s",
-                         sms.message_id)
+        logger.error("outbox could not record the outcome of message id=%s\n%s",
+                     sms.message_id, scrubbed_traceback(failure))
 
 
 def _alert_still_open(alert_id: int, message_id: int, report: DispatchReport) -> bool:

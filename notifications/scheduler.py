@@ -19,6 +19,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from diary.clock import utcnow
+from diary.tracebacks import scrubbed_traceback
 from notifications.leader import LeaderLock, leader_lock
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def run_job(app: Flask, job: Job) -> bool:
     except Exception as exc:
         log.error("job=%s outcome=error error=%s duration_ms=%d", job.name,
                   type(exc).__name__, _ms(started))
-        log.debug("job=%s traceback", job.name, exc_info=True)
+        log.debug("job=%s traceback\n%s", job.name, scrubbed_traceback(exc))
         return False
     counts = summarize(result)
     log.info("job=%s outcome=ok%s duration_ms=%d", job.name, f" {counts}" if counts else "",

@@ -1,8 +1,10 @@
 """A staff member's second factor: enrolment, confirmation, an admin's reset."""
 
 import marshmallow as ma
+from marshmallow import validate
 
 from api.schemas.common import WriteSchema, reason_field
+from api.schemas.fields import Text
 from api.schemas.sessions import StaffTokenSchema, totp_code_field
 
 
@@ -38,3 +40,20 @@ class ResetSchema(WriteSchema):
 
 
 RESET_EXAMPLE = {"reason": "Phone lost; identity checked in person"}
+
+
+class RegenerateCodesSchema(WriteSchema):
+    """The password and a code from the authenticator app, entered again."""
+
+    password = Text(required=True, load_only=True, validate=validate.Length(min=1, max=1000))
+    totp_code = totp_code_field(required=True)
+
+
+REGENERATE_EXAMPLE = {"password": "correct horse battery staple", "totp_code": "492039"}
+
+
+class RecoveryCodesSchema(ma.Schema):
+    """New recovery codes, shown this once; every earlier unused code no longer works."""
+
+    recovery_codes = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Each signs in once instead of a TOTP code; keep them safe"})

@@ -45,8 +45,9 @@ class StaffUser(db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The TOTP second factor (RFC 6238): the base32 secret, set at enrolment and in use
     # once confirmed with a first code; the last time-step accepted, so that a code seen
-    # over someone's shoulder cannot be used again within its 30 seconds.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # over someone's shoulder cannot be used again within its 30 seconds. The secret makes
+    # valid codes, so it is encrypted at rest like the phone numbers (diary.phone_keys).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString(255))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -18,7 +18,7 @@ from diary.messaging.outbox import cancel_alert_texts
 from diary.messaging.staff_texts import queue_staff_texts
 from diary.models import Alert, Participant, Site, Study
 from diary.models.alert import ACKNOWLEDGED, CLOSED, OPEN
-from diary.operations.audit import record_audit, snapshot
+from diary.operations.audit import lock_chains, record_audit, snapshot
 from diary.operations.scope import at_staff_sites
 from diary.rules import alerts as policy
 
@@ -193,6 +193,8 @@ def escalate_due_alerts(now: datetime | None = None) -> int:
         .order_by(Alert.next_escalation_at, Alert.id)
         .with_for_update(skip_locked=True)
     ).scalars().all()
+    # Several participants' audit chains in one transaction: their locks first, in order.
+    lock_chains(alert.participant_id for alert in due)
     for alert in due:
         _escalate(alert, now)
     db.session.commit()

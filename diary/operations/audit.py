@@ -1,6 +1,7 @@
 """Writing the audit trail, always inside the caller's transaction."""
 
 import json
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -61,6 +62,26 @@ _LAST_LINK = (
 # different participants never wait on each other. One round trip: the function
 # (migration 0015) takes the lock, then reads with a snapshot taken after it.
 _LOCKED_LAST_LINK = text("SELECT seq, hash FROM audit_chain_tail(:key, :chain)")
+# The same lock as audit_chain_tail's (class 16725, the chain's key: participant id, or 0
+# for the staff chain); taking it twice in one transaction is harmless.
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(16725, :key)")
+
+
+def lock_chains(participant_ids: Iterable[int | None]) -> None:
+    """Take the chain locks of these participants (None: the staff chain) in key order.
+
+    A transaction that writes events for two or more chains must call this first, with
+    all of them: each event otherwise takes its chain's lock when written, in whatever
+    order the caller's rows come, and two such transactions (the escalation job and the
+    overdue-report job, say) holding one participant each and waiting for the other's
+    deadlock. Taken in one order by everyone, the locks only queue. A transaction that
+    writes one chain needs nothing: ``record_audit`` takes the lock. On SQLite the
+    database's one write lock already serialises writers.
+    """
+    if db.session.connection().dialect.name != "postgresql":
+        return
+    for key in sorted({participant_id or 0 for participant_id in participant_ids}):
+        run(_CHAIN_LOCK, {"key": key})
 
 
 def record_audit(
@@ -102,7 +123,8 @@ def _linked(event: dict) -> dict:
     in ``audit_chain_tail``; on SQLite every write transaction already holds the
     database's one write lock: BEGIN IMMEDIATE), so no
     other transaction can append to the chain until this one ends; UNIQUE(chain, seq)
-    would refuse a second link in one place anyway.
+    would refuse a second link in one place anyway. The lock is held to the end of the
+    transaction: a writer of several chains takes them all first (``lock_chains``).
     """
     chain = chain_of(event["participant_id"])
     for name in ("before", "after"):

@@ -98,7 +98,7 @@ def confirm_enrolment(actor: Actor, totp_code: str) -> tuple[list[str], str, Acc
     if step is None:
         raise InvalidInput(_WRONG_CODE, {"totp_code": ["Wrong code."]})
     staff.totp_confirmed_at, staff.totp_last_step = now, step
-    codes = _new_recovery_codes(staff, now)
+    codes = new_recovery_codes(staff, now)
     revoked = revoke_staff_tokens(staff.id, now)
     hours = current_app.config["DIARY_STAFF_TOKEN_HOURS"]
     token, row = issue_token(STAFF, timedelta(hours=hours), staff_user_id=staff.id)
@@ -117,14 +117,17 @@ def enrol_at_creation(staff: StaffUser, now: datetime) -> tuple[str, list[str]]:
     """
     staff.totp_secret, staff.totp_confirmed_at = new_secret(), now
     db.session.flush()
-    codes = _new_recovery_codes(staff, now)
+    codes = new_recovery_codes(staff, now)
     record_audit(Actor.system(), "staff.second_factor_enrolled", staff,
                  after={"recovery_codes": len(codes)}, reason="diary create-admin")
     return provisioning_uri(staff.totp_secret, staff.email), codes
 
 
-def _new_recovery_codes(staff: StaffUser, now: datetime) -> list[str]:
-    """Replace the person's recovery codes with new ones; return them (stored hashed)."""
+def new_recovery_codes(staff: StaffUser, now: datetime) -> list[str]:
+    """Replace the person's recovery codes with new ones; return them (stored hashed).
+
+    The caller commits, and audits the change.
+    """
     _end_recovery_codes(staff.id, now)
     codes = [new_set_password_code() for _ in range(RECOVERY_CODES)]
     db.session.add_all(RecoveryCode(staff_user_id=staff.id, created_at=now,

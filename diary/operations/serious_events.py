@@ -19,7 +19,7 @@ from diary.messaging.staff_texts import queue_report_overdue_texts
 from diary.models import AdverseEvent, AdverseEventVersion, Alert, Participant, Study
 from diary.models.alert import CLOSED
 from diary.operations.alerts import raise_alert
-from diary.operations.audit import record_audit
+from diary.operations.audit import lock_chains, record_audit
 from diary.rules import adverse_events as rules
 from diary.rules.alerts import ladder_from
 
@@ -71,6 +71,8 @@ def text_overdue_reports(now: datetime | None = None) -> int:
         .order_by(Alert.report_due_at, AdverseEvent.id)
         .with_for_update(of=AdverseEvent, skip_locked=True)
     ).all()
+    # Several participants' audit chains in one transaction: their locks first, in order.
+    lock_chains(event.participant_id for event, _ in overdue)
     for event, alert in overdue:
         _text_overdue(event, alert, now)
     db.session.commit()

@@ -27,6 +27,9 @@ LIMITED = [
     ("/api/v1/auth/activate", {"code": "K7QX-3M9D"}, "DIARY_RATELIMIT_ACTIVATE"),
     ("/webhooks/twilio/sms", None, "DIARY_RATELIMIT_WEBHOOK"),
     ("/webhooks/twilio/status", None, "DIARY_RATELIMIT_WEBHOOK"),
+    # Counted before the token is checked: a stolen token's guesses are limited too.
+    ("/api/v1/auth/second-factor/recovery-codes",
+     {"password": "not a password", "totp_code": "123456"}, "DIARY_RATELIMIT_SIGN_IN"),
 ]
 
 
