@@ -46,6 +46,9 @@ SITE_EDIT = (401, 401, 401, OK, 404, 403, OK, 401)
 ENROL = (401, 401, 401, OK, 422, 403, OK, 401)
 SIGN = (401, 401, 401, 403, 404, OK, 403, 401)  # Part 11 sign-off: investigators only
 ADMIN = (401, 401, 401, 403, 403, 403, OK, 401)  # staff accounts
+# New recovery codes: only for someone with a second factor (the world's coordinators have
+# none: 403, set one up first), and their password and a code entered again.
+OWN_FACTOR = (401, 401, 401, 403, 403, OK, OK, 401)
 
 TABLE = {
     ("post", "/api/v1/auth/login"): PUBLIC,
@@ -54,6 +57,7 @@ TABLE = {
     ("post", "/api/v1/auth/logout"): ANY_STAFF,
     ("post", "/api/v1/auth/second-factor"): ANY_STAFF,
     ("post", "/api/v1/auth/second-factor/confirm"): ANY_STAFF,
+    ("post", "/api/v1/auth/second-factor/recovery-codes"): OWN_FACTOR,
     ("post", "/api/v1/staff/{staff_id}/second-factor/reset"): ADMIN,
     ("get", "/api/v1/participants"): ANY_STAFF,
     ("post", "/api/v1/participants"): ENROL,
@@ -142,6 +146,8 @@ BODIES = {
         **body, "code": issue_set_password_code(admin_actor(world), world["staff_id"])[0]},
     ("post", "/api/v1/auth/activate"): lambda world, body: {
         "code": issue_activation_code(admin_actor(world), world["participant_id"])[0]},
+    ("post", "/api/v1/auth/second-factor/recovery-codes"): lambda world, body: {
+        "password": PASSWORD, "totp_code": totp_code()},
     ("post", f"{P}/sign-offs"): lambda world, body: {
         **body, "password": PASSWORD, "second_factor_code": totp_code()},
 }

@@ -37,11 +37,21 @@ def _signals(tmp_path, name: str) -> list[str]:
 
 
 def _gone(tmp_path, name: str) -> bool:
+    """Say whether the child is gone: no process of that pid runs the child's code.
+
+    A pid is reused once its process is reaped (pid_max is 32768 here, and a busy machine
+    wraps it in minutes), so "some process has this pid" does not mean the child lives.
+    """
+    pid = int((tmp_path / f"{name}.pid").read_text())
     try:
-        os.kill(int((tmp_path / f"{name}.pid").read_text()), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return str(tmp_path).encode() not in cmdline.read()
+    except FileNotFoundError:
+        return True
 
 
 # Each child, once ready, signals its parent (this test process, supervising).
