@@ -108,7 +108,7 @@ def seed(app, participants: int, days: int) -> None:
         study, _ = load_study(default_study_file(app.config["DIARY_DEFAULT_STUDY"]))
         site = db.session.execute(sa.text("SELECT id FROM site WHERE study_id = :s"),
                                   {"s": study.id}).scalars().first()
-        staff = create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        staff, _, _ = create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         enrolled = local_today("Pacific/Pago_Pago") - timedelta(days=days + 2)
         started = time.perf_counter()
         for statement, params in (
