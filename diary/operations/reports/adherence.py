@@ -31,7 +31,6 @@ from diary.errors import InvalidInput
 from diary.extensions import db
 from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Site, Study
 from diary.models.dose_entry import MISSED, MISSED_REASONS, TAKEN
-from diary.operations.reports.adherence_ordered import unheld_counts
 from diary.operations.reports.sql import (
     NO_END,
     day_number,
@@ -132,9 +131,8 @@ def participant_figures(actor: Actor, window: Window, site_id: int | None = None
     todays = _todays(actor)
     if not todays:
         return
-    postgresql = db.session.get_bind().dialect.name == "postgresql"
-    statement = _report(actor, window, site_id, todays, participant_ids, ordered=postgresql)
-    if postgresql:
+    statement = _report(actor, window, site_id, todays, participant_ids)
+    if db.session.get_bind().dialect.name == "postgresql":
         # The planner's guesses for these CTEs are far too high, so it would spend seconds
         # compiling the query to machine code (JIT) to save far less; this transaction only.
         db.session.execute(text("SET LOCAL jit = off"))
@@ -254,10 +252,9 @@ def _expected(seg):
             .group_by(seg.c.pid).subquery("expected"))
 
 
-def _entries(seg, holds, *, held_only: bool = False):
+def _entries(seg, holds):
     # Expected stretches and held ones together cover each window: one join finds both
     # whether an entry's day counts and, if expected, its place among the expected days.
-    # ``held_only``: just the participants with a hold in their window (adherence_ordered).
     stretch = union_all(
         select(seg.c.pid, seg.c.a, seg.c.b, seg.c.e0),
         select(holds.c.pid, holds.c.hs, holds.c.he, cast(null(), Integer)),
@@ -275,8 +272,7 @@ def _entries(seg, holds, *, held_only: bool = False):
                place.label("place"), previous.label("previous"))
         .join(stretch, and_(stretch.c.pid == DoseEntry.participant_id,
                             day >= stretch.c.a, day <= stretch.c.b))
-        .where(DoseEntry.is_current.is_(True),
-               *([DoseEntry.participant_id.in_(select(holds.c.pid))] if held_only else []))
+        .where(DoseEntry.is_current.is_(True))
         .subquery("entries")
     )
 
@@ -286,42 +282,38 @@ def _count(condition):
 
 
 def _entry_counts(entries):
-    return (select(entries.c.pid, *_count_columns(entries)).group_by(entries.c.pid)
-            .subquery("counts"))
-
-
-def _count_columns(entries) -> list:
     # FILTER clauses (PostgreSQL, SQLite 3.30+) cost less per row than SUM(CASE ...).
     taken, expected = entries.c.status == TAKEN, entries.c.expected_day
     missed = and_(entries.c.status == MISSED, expected)
     taken_expected = and_(taken, expected)
     gap = entries.c.place - func.coalesce(entries.c.previous, -1) - 1
     reason = func.coalesce(entries.c.missed_reason, NO_REASON)
-    return [
-        _count(taken_expected).label("taken"),
-        _count(and_(taken, ~expected)).label("taken_while_held"),
-        _count(missed).label("missed"),
-        *(_count(and_(missed, reason == name)).label(f"missed_{name}") for name in REASONS),
-        func.sum(entries.c.mg).filter(taken).label("mg_taken"),
-        _count(entries.c.late).label("late"),
-        _count(and_(taken, entries.c.vomited)).label("vomited"),
-        func.max(gap).filter(taken_expected).label("widest_gap"),
-        func.max(entries.c.place).filter(taken_expected).label("last_taken"),
-        func.max(entries.c.place).filter(and_(taken_expected, gap > 0)).label(
-            "streak_from"),
-    ]
+    return (
+        select(
+            entries.c.pid,
+            _count(taken_expected).label("taken"),
+            _count(and_(taken, ~expected)).label("taken_while_held"),
+            _count(missed).label("missed"),
+            *(_count(and_(missed, reason == name)).label(f"missed_{name}") for name in REASONS),
+            func.sum(entries.c.mg).filter(taken).label("mg_taken"),
+            _count(entries.c.late).label("late"),
+            _count(and_(taken, entries.c.vomited)).label("vomited"),
+            func.max(gap).filter(taken_expected).label("widest_gap"),
+            func.max(entries.c.place).filter(taken_expected).label("last_taken"),
+            func.max(entries.c.place).filter(and_(taken_expected, gap > 0)).label(
+                "streak_from"),
+        )
+        .group_by(entries.c.pid)
+        .subquery("counts")
+    )
 
 
-def _report(actor, window, site_id, todays, participant_ids, *, ordered: bool = False):
+def _report(actor, window, site_id, todays, participant_ids):
     win = _windows(actor, window, site_id, todays, participant_ids)
     holds = _holds(win)
     seg = _stretches(win, holds)
     expected, prescribed = _expected(seg), _prescribed(seg, _steps(win))
-    counts = _entry_counts(_entries(seg, holds, held_only=ordered))
-    if ordered:
-        # PostgreSQL: windows without a hold read their entries in index order instead.
-        counts = union_all(counts.element, unheld_counts(win, holds, _count_columns)
-                           ).subquery("counts")
+    counts = _entry_counts(_entries(seg, holds))
     return (
         select(win, expected.c.expected, prescribed.c.mg_prescribed,
                *(column for column in counts.c if column.name != "pid"))
