@@ -98,6 +98,8 @@ def _arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=112)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true",
+                        help="time the database as an earlier run seeded it (no drop, no seed)")
     return parser.parse_args(argv)
 
 
@@ -108,7 +110,7 @@ def seed(app, participants: int, days: int) -> None:
         study, _ = load_study(default_study_file(app.config["DIARY_DEFAULT_STUDY"]))
         site = db.session.execute(sa.text("SELECT id FROM site WHERE study_id = :s"),
                                   {"s": study.id}).scalars().first()
-        staff = create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
+        staff, _, _ = create_admin(ADMIN_EMAIL, ADMIN_PASSWORD)
         enrolled = local_today("Pacific/Pago_Pago") - timedelta(days=days + 2)
         started = time.perf_counter()
         for statement, params in (
@@ -163,11 +165,13 @@ def measure(app, days: int, rounds: int) -> dict[str, list[float]]:
 
 def main(argv=None) -> None:
     args = _arguments(argv)
-    recreate_database(args.database_url)
+    if not args.reuse:
+        recreate_database(args.database_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(args.database_url),
                       "SECRET_KEY": "bench", "DIARY_SMS_SENDER": "console",
                       "DIARY_LOG_LEVEL": "WARNING"})
-    seed(app, args.participants, args.days)
+    if not args.reuse:
+        seed(app, args.participants, args.days)
     times = measure(app, args.days, args.rounds)
     for name, seconds in times.items():
         print(f"{name:>17}: best {min(seconds) * 1000:7.0f} ms, median "

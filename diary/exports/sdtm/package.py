@@ -25,6 +25,8 @@ from diary.exports.sdtm.variables import NUM, dataset_label, variables_of
 from diary.exports.sdtm.xpt import ascii_values, check_metadata, check_values, write_xpt
 
 LISTING = "variables.csv"
+# Rows of a domain read from its ASCII copy at once, while its XPT frame is put together.
+CHUNK_ROWS = 50_000
 LISTING_FIELDS = ("dataset", "variable", "label", "type", "length", "non_ascii_replaced")
 
 
@@ -80,14 +82,32 @@ class _Dataset:
             file.close()
 
     def write_xpt(self, path: Path) -> None:
-        import pandas  # heavy, and only needed when exporting
+        write_xpt(self._frame(), path, self.name, list(self.variables), self.label)
 
-        numeric = [v.name for v in self.variables if v.type == NUM]
-        frame = pandas.read_csv(
+    def _frame(self):
+        import pandas  # heavy, and only needed when exporting
+        from pandas.api.types import union_categoricals
+
+        numeric = {v.name for v in self.variables if v.type == NUM}
+        chunks = pandas.read_csv(
             self.stage_path, dtype={name: "float64" if name in numeric else str
                                     for name in self.names},
-            keep_default_na=False, na_values={name: [""] for name in numeric})
-        write_xpt(frame, path, self.name, list(self.variables), self.label)
+            keep_default_na=False, na_values={name: [""] for name in numeric},
+            chunksize=CHUNK_ROWS)
+        # Text as categories, a chunk at a time: a domain's values repeat (USUBJID,
+        # DOMAIN, EXTRT, ...), and one Python string per cell would make the frame many
+        # times the size of the file. pyreadstat still needs the whole frame at once.
+        parts: dict[str, list] = {name: [] for name in self.names}
+        for chunk in chunks:
+            for name in self.names:
+                column = chunk[name]
+                parts[name].append(column if name in numeric else column.astype("category"))
+        if not parts[self.names[0]]:
+            return pandas.DataFrame({name: pandas.Series([], dtype="float64" if name in numeric
+                                                         else str) for name in self.names})
+        return pandas.DataFrame({
+            name: pandas.concat(columns, ignore_index=True) if name in numeric
+            else pandas.Series(union_categoricals(columns)) for name, columns in parts.items()})
 
 
 class _Package:

@@ -7,6 +7,7 @@ import zipfile
 import pyreadstat
 import pytest
 
+from diary.exports.sdtm import package as package_module
 from diary.exports.sdtm.package import write_package
 from diary.exports.sdtm.subject import DomainBuilder, Record
 from diary.exports.sdtm.variables import Variable
@@ -29,8 +30,11 @@ def cohort():
     return [first, second]
 
 
-@pytest.fixture
-def package(tmp_path):
+# The XPT frames are read from the staged CSV in chunks: as one chunk, and one row a chunk
+# (text categories differ from chunk to chunk and must be merged).
+@pytest.fixture(params=[package_module.CHUNK_ROWS, 1], ids=["one-chunk", "row-chunks"])
+def package(tmp_path, monkeypatch, request):
+    monkeypatch.setattr(package_module, "CHUNK_ROWS", request.param)
     path = tmp_path / "sdtm.zip"
     summary = write_package(cohort(), path)
     return zipfile.ZipFile(path), summary
