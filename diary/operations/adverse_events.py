@@ -10,18 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
-from diary.errors import Conflict, Forbidden, InvalidInput, NotFound
+from diary.errors import Forbidden, InvalidInput, NotFound
 from diary.extensions import db
 from diary.models import AdverseEvent, AdverseEventVersion, Participant, Study, SymptomReport
 from diary.operations.adverse_event_actions import Written, apply_action
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.participants import get_participant_for_staff
 from diary.operations.serious_events import sync_serious_alert
+from diary.operations.versions import commit_version
 from diary.rules import adverse_events as rules
 from diary.rules.partial_dates import parse_partial_date
 
@@ -56,7 +56,7 @@ def record_adverse_event(actor: Actor, participant_id: int, facts: rules.EventFa
                          reason: str | None = None) -> EventRecord:
     """Record a new adverse event of a participant of the caller's sites; commit."""
     _require_writer(actor)
-    return _committed(_record_event, actor, participant_id, facts, reason)
+    return commit_version(RACED, _record_event, actor, participant_id, facts, reason)
 
 
 def _record_event(actor: Actor, participant_id: int, facts: rules.EventFacts,
@@ -86,20 +86,8 @@ def change_adverse_event(actor: Actor, participant_id: int, event_id: int, chang
     A change that changes nothing (a retry) records nothing and returns the event.
     """
     _require_writer(actor)
-    return _committed(_change_event, actor, participant_id, event_id, changes, reason)
+    return commit_version(RACED, _change_event, actor, participant_id, event_id, changes, reason)
 
-
-def _committed(write, *args) -> EventRecord:
-    """Run a write and commit it; a write that raced another one is a 409."""
-    try:
-        record = write(*args)
-        db.session.commit()
-    except IntegrityError:
-        # Two changes of one event at once (SQLite has no row lock to queue them): the
-        # database keeps one current version, and the second is refused.
-        db.session.rollback()
-        raise Conflict(RACED) from None
-    return record
 
 
 def _change_event(actor: Actor, participant_id: int, event_id: int, changes: dict,

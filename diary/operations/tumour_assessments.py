@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
-from diary.errors import Conflict, Forbidden, InvalidInput, NotFound
+from diary.errors import Forbidden, InvalidInput, NotFound
 from diary.extensions import db
 from diary.models import Participant, TumourAssessment, TumourAssessmentVersion
 from diary.operations.adverse_events import WRITERS
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.participants import get_participant_for_staff
+from diary.operations.versions import commit_version
 from diary.rules.outcomes import visit_date_errors
 
 FACTS = ("visit_date", "response", "note")
@@ -48,22 +48,12 @@ def _check(participant: Participant, visit: date) -> None:
         raise InvalidInput("The assessment has invalid fields.", errors)
 
 
-def _committed(write, *args) -> AssessmentRecord:
-    try:
-        record = write(*args)
-        db.session.commit()
-    except IntegrityError:
-        # Two changes of one assessment at once: the database keeps one current version.
-        db.session.rollback()
-        raise Conflict(RACED) from None
-    return record
-
 
 def record_assessment(actor: Actor, participant_id: int, facts: dict,
                       reason: str | None = None) -> AssessmentRecord:
     """Record a tumour assessment of a participant of the caller's sites; commit."""
     _require_writer(actor)
-    return _committed(_record, actor, participant_id, facts, reason)
+    return commit_version(RACED, _record, actor, participant_id, facts, reason)
 
 
 def _record(actor: Actor, participant_id: int, facts: dict,
@@ -92,7 +82,7 @@ def change_assessment(actor: Actor, participant_id: int, assessment_id: int, cha
     A change that changes nothing (a retry) records nothing and returns the assessment.
     """
     _require_writer(actor)
-    return _committed(_change, actor, participant_id, assessment_id, changes, reason)
+    return commit_version(RACED, _change, actor, participant_id, assessment_id, changes, reason)
 
 
 def _change(actor: Actor, participant_id: int, assessment_id: int, changes: dict,

@@ -5,16 +5,16 @@ member of the site reads its history.
 """
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
-from diary.errors import Conflict, Forbidden, InvalidInput
+from diary.errors import Forbidden, InvalidInput
 from diary.extensions import db
 from diary.models import VitalStatus
 from diary.operations.adverse_events import WRITERS
 from diary.operations.audit import record_audit, snapshot
 from diary.operations.participants import get_participant_for_staff
+from diary.operations.versions import commit_version
 from diary.rules.outcomes import vital_status_errors
 
 FACTS = ("status", "death_date", "last_known_alive_on")
@@ -32,15 +32,8 @@ def record_vital_status(actor: Actor, participant_id: int, facts: dict,
     """
     if actor.staff is None or actor.staff.role not in WRITERS:
         raise Forbidden("Your role does not allow this.")
-    try:
-        record = _record(actor, participant_id, {"death_date": None,
-                                                 "last_known_alive_on": None} | facts, reason)
-        db.session.commit()
-    except IntegrityError:
-        # Two records at once: the database keeps one current vital status.
-        db.session.rollback()
-        raise Conflict(RACED) from None
-    return record
+    return commit_version(RACED, _record, actor, participant_id,
+                          {"death_date": None, "last_known_alive_on": None} | facts, reason)
 
 
 def _record(actor: Actor, participant_id: int, facts: dict, reason: str | None) -> VitalStatus:
