@@ -86,7 +86,7 @@ def db_session(request, app):
     Operations commit as they do in production; with ``create_savepoint`` each commit
     releases a SAVEPOINT inside the outer transaction, so nothing outlives the test.
     """
-    if "committed_app" in request.fixturenames:
+    if {"committed_app", "migration_app"} & set(request.fixturenames):
         yield None
         return
     with app.app_context():
@@ -169,25 +169,27 @@ def site(study):
     return factories.default_site(study)
 
 
-@pytest.fixture
-def committed_app():
-    """An app on a database of its own whose commits are real (for concurrency tests).
+@contextmanager
+def own_database_app(tmp_path=None):
+    """Yield an app on an empty database of its own, whose commits are real.
 
-    PostgreSQL only: it creates a fresh database beside TEST_DATABASE_URL and drops it
-    afterwards.
+    On PostgreSQL a fresh database beside TEST_DATABASE_URL, dropped afterwards; on
+    SQLite (given ``tmp_path``) a file of its own.
     """
     if not TEST_DATABASE_URL:
-        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
+        app = make_test_app(f"sqlite:///{tmp_path / 'own.sqlite3'}")
+        try:
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+        return
     base = sa.engine.make_url(_postgres_url(TEST_DATABASE_URL))
     name = f"{base.database}_c{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     app = make_test_app(base.set(database=name).render_as_string(hide_password=False))
-    with app.app_context():
-        upgrade()
-        load_study(default_study_file("NCT02495519"))
-        db.session.remove()
     try:
         yield app
     finally:
@@ -197,3 +199,26 @@ def committed_app():
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture
+def committed_app():
+    """An app on a database of its own whose commits are real (for concurrency tests).
+
+    PostgreSQL only: migrated, the default study loaded.
+    """
+    if not TEST_DATABASE_URL:
+        pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
+    with own_database_app() as app:
+        with app.app_context():
+            upgrade()
+            load_study(default_study_file("NCT02495519"))
+            db.session.remove()
+        yield app
+
+
+@pytest.fixture
+def migration_app(tmp_path):
+    """An app on an empty database of its own, SQLite too: for migrations up and down."""
+    with own_database_app(tmp_path) as app:
+        yield app

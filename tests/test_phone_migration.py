@@ -1,8 +1,5 @@
 """Migration 0014 encrypts the numbers and texts already stored, and its downgrade decrypts."""
 
-import uuid
-
-import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
@@ -10,41 +7,11 @@ from diary.extensions import db
 from diary.models import InboundMessage, Participant, StaffUser
 from diary.operations.studies import default_study_file, load_study
 from diary.phone_keys import phone_lookup
-from tests.conftest import TEST_DATABASE_URL, _postgres_url, make_test_app
 
 PHONE, STAFF_PHONE = "+821012345678", "+821099990000"
 BODY = "I feel dizzy today"
 NOW = "2026-03-01 00:00:00"
 BEFORE_0014 = "0012"  # the migration 0014 follows
-
-
-@pytest.fixture
-def committed_app(tmp_path):
-    """An empty database of its own whose commits are real, on SQLite too.
-
-    Named as conftest's PostgreSQL-only fixture, so the per-test rollback leaves it alone.
-    """
-    if not TEST_DATABASE_URL:
-        app = make_test_app(f"sqlite:///{tmp_path / 'scratch.sqlite3'}")
-        yield app
-        with app.app_context():
-            db.engine.dispose()
-        return
-    base = sa.engine.make_url(_postgres_url(TEST_DATABASE_URL))
-    name = f"{base.database}_m{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    app = make_test_app(base.set(database=name).render_as_string(hide_password=False))
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def _rows_before_0014() -> None:
@@ -76,8 +43,8 @@ def _raw() -> list:
         "SELECT body FROM inbound_message")).scalars()]
 
 
-def test_upgrade_encrypts_what_is_there_and_downgrade_decrypts_it(committed_app):
-    with committed_app.app_context():
+def test_upgrade_encrypts_what_is_there_and_downgrade_decrypts_it(migration_app):
+    with migration_app.app_context():
         # The study is loaded by today's code (its audit events need today's columns),
         # then the schema goes back to just before 0014 for the rows 0014 must encrypt.
         upgrade()

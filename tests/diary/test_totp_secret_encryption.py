@@ -14,7 +14,6 @@ from diary.operations.studies import default_study_file, load_study
 from diary.phone_keys import EXTENSION, from_settings
 from tests import factories
 from tests.factories import PASSWORD, TOTP_SECRET
-from tests.test_phone_migration import committed_app  # noqa: F401 (a fixture)
 
 FROZEN_AT = datetime(2026, 3, 10, 1, 0, 10, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("clock")
@@ -61,8 +60,8 @@ def test_keys_rotate_re_encrypts_the_totp_secret(app, client, site, monkeypatch)
     assert db.session.get(StaffUser, staff.id).totp_secret == TOTP_SECRET
 
 
-def test_migration_0017_encrypts_stored_secrets_and_its_downgrade_decrypts(committed_app):  # noqa: F811
-    with committed_app.app_context():
+def test_migration_0017_encrypts_stored_secrets_and_its_downgrade_decrypts(migration_app):
+    with migration_app.app_context():
         upgrade()
         load_study(default_study_file("NCT02495519"))
         db.session.remove()
