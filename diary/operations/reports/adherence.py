@@ -21,9 +21,24 @@ enrolment moves it), so no day of a window comes before the regimen starts.
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import Integer, and_, case, cast, func, literal, null, select, text, union_all
+from sqlalchemy import (
+    BigInteger,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy.sql.functions import aggregate_strings
 
 from diary.actor import Actor
 from diary.clock import local_today
@@ -33,6 +48,8 @@ from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Site,
 from diary.models.dose_entry import MISSED, MISSED_REASONS, TAKEN
 from diary.operations.reports.sql import (
     NO_END,
+    bit_or,
+    date_of_number,
     day_number,
     from_number,
     greatest,
@@ -43,9 +60,25 @@ from diary.operations.scope import at_staff_sites
 from diary.operations.sites import resolve_site
 from diary.rules.adherence import NO_REASON, AdherenceFigures, is_below_threshold, ratio
 from diary.rules.cohort import pooled, spread
+from diary.rules.day_masks import (
+    CHUNK_BITS,
+    chunks_for,
+    current_streak,
+    expected_only,
+    from_chunks,
+    held_mask,
+    longest_run_without,
+    span_mask,
+)
 from diary.rules.report_windows import Window, window_errors
 
 REASONS = (*MISSED_REASONS, NO_REASON)
+# The missed doses of each reason are counted in fields of a packed sum (see _reason_codes).
+REASON_BITS, REASONS_PER_SUM = 20, 3
+_FIELD_MASK = (1 << REASON_BITS) - 1
+# Each kind's packed column and the shift to its field.
+_REASON_FIELDS = [(name, k // REASONS_PER_SUM, REASON_BITS * (k % REASONS_PER_SUM))
+                  for k, name in enumerate(REASONS)]
 
 
 class ParticipantFigures(NamedTuple):
@@ -128,33 +161,107 @@ def _summary(rows: list[ParticipantFigures], *, listed: bool = True) -> dict:
 def participant_figures(actor: Actor, window: Window, site_id: int | None = None,
                         participant_ids=None) -> Iterator[ParticipantFigures]:
     """Yield each participant's figures over the window, by study code (rows stream)."""
-    todays = _todays(actor)
-    if not todays:
+    scope = _scope(actor)
+    if not scope.todays:
         return
-    statement = _report(actor, window, site_id, todays, participant_ids)
+    span = _span(window, scope)
+    statement = _report(actor, window, site_id, scope, span, participant_ids)
     if db.session.get_bind().dialect.name == "postgresql":
         # The planner's guesses for these CTEs are far too high, so it would spend seconds
         # compiling the query to machine code (JIT) to save far less; this transaction only.
         db.session.execute(text("SET LOCAL jit = off"))
     rows = db.session.execute(statement.execution_options(yield_per=1000))
+    read = _Reader(rows.keys(), span)
     for row in rows:
-        yield _from_row(row)
+        yield read(row)
 
 
-def _todays(actor: Actor) -> dict[str, date]:
-    # Each zone's local today, in Python: a handful of zones, whatever the cohort's size.
-    zones = db.session.execute(
-        select(Participant.timezone).where(at_staff_sites(actor, Participant.site_id))
-        .distinct()
-    ).scalars()
-    return {zone: local_today(zone) for zone in zones}
+class _Scope(NamedTuple):
+    todays: dict[str, date]  # each zone's local today
+    first_enrolled: date | None
+    longest_primary_window: int | None
+
+
+def _scope(actor: Actor) -> _Scope:
+    # Each zone's local today, in Python: a handful of zones, whatever the cohort's size;
+    # with the bounds of the days any window can hold.
+    rows = db.session.execute(
+        select(Participant.timezone, func.min(Participant.enrolled_on),
+               func.max(Study.primary_window_days))
+        .join(Study, Study.id == Participant.study_id)
+        .where(at_staff_sites(actor, Participant.site_id)).group_by(Participant.timezone)
+    ).all()
+    return _Scope({zone: local_today(zone) for zone, _, _ in rows},
+                  min((row[1] for row in rows), default=None),
+                  max((row[2] for row in rows), default=None))
+
+
+class _Span(NamedTuple):
+    """The days every participant's window lies within, as constants.
+
+    The entries are aggregated over this span with no join to their participant (that
+    is what keeps the report's cost near a plain GROUP BY): in study days for a window in
+    study days (each entry stores its own), in dates otherwise. A participant's own
+    window may be shorter; what lies past its end is counted apart and taken back out.
+    """
+
+    in_days: bool
+    first: int  # the span's first study day, or its first date's day number
+    last: int
+    length: int
+
+    def place(self):
+        """Return an entry's place in the span (0 = its first day), as SQL."""
+        if self.in_days:
+            return DoseEntry.study_day - self.first
+        return day_number(DoseEntry.dose_date) - self.first
+
+    def contains(self):
+        """Return the SQL condition that an entry lies in the span."""
+        if self.in_days:
+            return DoseEntry.study_day.between(self.first, self.last)
+        return DoseEntry.dose_date.between(from_number(self.first), from_number(self.last))
+
+    def offset(self, start: int) -> int:
+        """Return where a participant's window (first day ``start``) begins in the span."""
+        return 0 if self.in_days else start - self.first
+
+
+def _span(window: Window, scope: _Scope) -> _Span:
+    if window.in_days:
+        first = window.from_day or 1
+        last = window.to_day or scope.longest_primary_window
+    else:
+        first = to_number(max(filter(None, (window.start, scope.first_enrolled))))
+        last = to_number(min(filter(None, (window.end, max(scope.todays.values())))))
+    return _Span(window.in_days, first, last, max(last - first + 1, 0))
 
 
 def _cents(column):
     return cast(func.round(column * 100), Integer)
 
 
-def _windows(actor: Actor, window: Window, site_id, todays: dict, participant_ids):
+def _in_scope(statement, actor: Actor, site_id, participant_ids):
+    statement = statement.where(at_staff_sites(actor, Participant.site_id))
+    if site_id is not None:
+        statement = statement.where(Participant.site_id == site_id)
+    if participant_ids is not None:
+        statement = statement.where(Participant.id.in_(participant_ids))
+    return statement
+
+
+def _sees_everyone(actor: Actor, site_id, participant_ids) -> bool:
+    return actor.staff.is_admin and site_id is None and participant_ids is None
+
+
+def _windows(actor: Actor, window: Window, site_id, todays: dict, span: _Span,
+             participant_ids):
+    """Return each participant's window as day numbers: ``s`` to ``e``, within the span.
+
+    Cut to enrolment, withdrawal (``cut``: the window before the next cut) and the last
+    day that is over in the participant's zone (or today, once it has an entry);
+    ``span_end`` is where the span ends for them.
+    """
     p = Participant
     enrol = day_number(p.enrolled_on)
     today = case({zone: literal(day, DoseEntry.dose_date.type) for zone, day in todays.items()},
@@ -165,27 +272,33 @@ def _windows(actor: Actor, window: Window, site_id, todays: dict, participant_id
     todays_entry = select(literal(1)).where(
         DoseEntry.participant_id == p.id, DoseEntry.is_current.is_(True),
         DoseEntry.dose_date == today).limit(1).scalar_subquery()
-    last = today_n - 1 + case((todays_entry.is_not(None), 1), else_=0)
     if window.in_days:
-        first = enrol + (window.from_day or 1) - 1
-        end = enrol + func.coalesce(window.to_day, Study.primary_window_days) - 1
+        first = enrol + (span.first - 1)
+        span_end = enrol + (span.last - 1)
+        # With studies of different lengths, each participant's own primary window.
+        end = span_end if window.to_day else enrol + Study.primary_window_days - 1
     else:
-        first = enrol if window.start is None else greatest(to_number(window.start), enrol)
-        end = literal(NO_END if window.end is None else to_number(window.end))
-    end = least(end, last, func.coalesce(day_number(p.withdrawn_on), NO_END))
+        first, span_end = greatest(literal(span.first), enrol), literal(span.last)
+        end = span_end
+    cut = least(end, func.coalesce(day_number(p.withdrawn_on), NO_END))
     statement = (
         select(p.id.label("participant_id"), p.study_code, p.site_id, Site.code.label("site_code"),
                p.status, p.withdrawn_on, Study.dose_mg.label("protocol_mg"),
                Study.adherence_threshold.label("threshold"),
-               greatest(first, enrol).label("s"), end.label("e"))
+               first.label("s"), _last_day(cut, today_n, todays_entry).label("e"),
+               span_end.label("span_end"),
+               cut.label("cut"), today_n.label("today"))
         .join(Study, Study.id == p.study_id).join(Site, Site.id == p.site_id)
-        .where(at_staff_sites(actor, p.site_id))
     )
-    if site_id is not None:
-        statement = statement.where(p.site_id == site_id)
-    if participant_ids is not None:
-        statement = statement.where(p.id.in_(participant_ids))
-    return statement.cte("win")
+    return _in_scope(statement, actor, site_id, participant_ids).cte("win")
+
+
+def _last_day(cut, today_n, todays_entry):
+    # The window's last day: its cut, or yesterday (today, once it has an entry) if that is
+    # sooner. Today's entry is looked up only for windows that reach today: a CASE runs
+    # the branch it takes, so a finished cohort costs no look-up at all.
+    return case((cut < today_n, cut),
+                else_=today_n - 1 + case((todays_entry.is_not(None), 1), else_=0))
 
 
 def _holds(win):
@@ -247,81 +360,123 @@ def _prescribed(seg, steps):
     )
 
 
-def _expected(seg):
-    return (select(seg.c.pid, func.sum(seg.c.b - seg.c.a + 1).label("expected"))
-            .group_by(seg.c.pid).subquery("expected"))
-
-
-def _entries(seg, holds):
-    # Expected stretches and held ones together cover each window: one join finds both
-    # whether an entry's day counts and, if expected, its place among the expected days.
-    stretch = union_all(
-        select(seg.c.pid, seg.c.a, seg.c.b, seg.c.e0),
-        select(holds.c.pid, holds.c.hs, holds.c.he, cast(null(), Integer)),
-    ).subquery("stretch")
-    day = day_number(DoseEntry.dose_date)
-    expected_day = stretch.c.e0.is_not(None)
-    place = stretch.c.e0 + day - stretch.c.a
-    taken_expected = and_(DoseEntry.status == TAKEN, expected_day)
-    previous = func.max(case((taken_expected, place))).over(
-        partition_by=DoseEntry.participant_id, order_by=DoseEntry.dose_date, rows=(None, -1))
+def _hold_list(holds):
+    # Each window's holds as "first:last,..." in day numbers: a few per participant at most.
+    text_of = lambda column: cast(column, String)  # noqa: E731
     return (
-        select(DoseEntry.participant_id.label("pid"), DoseEntry.status,
-               DoseEntry.dose_mg.label("mg"), DoseEntry.missed_reason,
-               DoseEntry.vomited, DoseEntry.late, expected_day.label("expected_day"),
-               place.label("place"), previous.label("previous"))
-        .join(stretch, and_(stretch.c.pid == DoseEntry.participant_id,
-                            day >= stretch.c.a, day <= stretch.c.b))
-        .where(DoseEntry.is_current.is_(True))
-        .subquery("entries")
+        select(holds.c.pid, aggregate_strings(text_of(holds.c.hs) + ":" + text_of(holds.c.he),
+                                              ",").label("holds"))
+        .group_by(holds.c.pid)
+        .subquery("hold_list")
     )
+
+
+def _taken_days(span: _Span):
+    # The days taken as masks of CHUNK_BITS days each: bit i of column k is the span's
+    # day k * CHUNK_BITS + i. ORing powers of two needs no order, so nothing is sorted.
+    place, columns = span.place(), []
+    for k in range(chunks_for(span.length)):
+        inside = [DoseEntry.status == TAKEN]
+        if k:
+            inside.append(place >= k * CHUNK_BITS)
+        if (k + 1) * CHUNK_BITS < span.length:
+            inside.append(place < (k + 1) * CHUNK_BITS)
+        bit = cast(literal_column("1"), BigInteger).op("<<")(place - k * CHUNK_BITS)
+        columns.append(bit_or(bit).filter(and_(*inside)).label(f"taken_{k}"))
+    return columns
+
+
+def _reason_codes() -> list:
+    # Each missed dose adds 1 to its reason's field of REASON_BITS bits, three reasons to
+    # a column: two SUMs count all six (a field holds far more days than any window).
+    groups = [REASONS[k:k + REASONS_PER_SUM]
+              for k in range(0, len(REASONS), REASONS_PER_SUM)]
+    reason = func.coalesce(DoseEntry.missed_reason, NO_REASON)
+    return [case({name: literal(1 << (REASON_BITS * k), BigInteger)
+                  for k, name in enumerate(group)},
+                 value=reason, else_=literal(0, BigInteger))
+            for group in groups]
+
+
+def _tallies(suffix: str, *, amounts: bool = True) -> list:
+    """Return the sums of entries that are not masks: missed by reason, mg, late, vomited."""
+    taken, missed = DoseEntry.status == TAKEN, DoseEntry.status == MISSED
+    columns = [func.sum(code).filter(missed).label(f"reasons_{suffix}_{k}")
+               for k, code in enumerate(_reason_codes())]
+    if amounts:
+        columns += [func.sum(DoseEntry.dose_mg).filter(taken).label(f"mg_{suffix}"),
+                    _count(DoseEntry.late).label(f"late_{suffix}"),
+                    _count(and_(taken, DoseEntry.vomited)).label(f"vomited_{suffix}")]
+    return columns
+
+
+def _entry_counts(actor, span: _Span, todays: dict, site_id, participant_ids):
+    """Aggregate the current entries in the span, per participant, in one plain scan."""
+    statement = (
+        select(DoseEntry.participant_id.label("pid"), *_taken_days(span), *_tallies("all"))
+        .where(DoseEntry.is_current.is_(True), span.contains(),
+               DoseEntry.dose_date <= max(todays.values()))
+        .group_by(DoseEntry.participant_id)
+    )
+    if not _sees_everyone(actor, site_id, participant_ids):
+        statement = statement.where(DoseEntry.participant_id.in_(
+            _in_scope(select(Participant.id), actor, site_id, participant_ids)))
+    return statement.subquery("counts")
+
+
+def _days_of(ranges, first, last, suffix: str, *, amounts: bool):
+    # The entries of each participant's days ``first`` to ``last`` (day numbers), summed:
+    # compared as dates, so each range reads its days from the (participant, day) index.
+    return (
+        select(ranges.c.pid, *_tallies(suffix, amounts=amounts))
+        .join(DoseEntry, and_(DoseEntry.participant_id == ranges.c.pid,
+                              DoseEntry.is_current.is_(True),
+                              DoseEntry.dose_date >= date_of_number(first),
+                              DoseEntry.dose_date <= date_of_number(last)))
+        .group_by(ranges.c.pid)
+        .subquery(f"{suffix}_counts")
+    )
+
+
+def _held_counts(holds):
+    # Missed doses on held days count as held: taken back out of the missed ones.
+    return _days_of(holds, holds.c.hs, holds.c.he, "held", amounts=False)
+
+
+def _past_end_counts(win, todays: dict):
+    # What the span holds past a participant's own window, taken back out of everything:
+    # after a withdrawal (staff may still record), past a shorter study's own window, or
+    # dated after the zone's today (written before a move to a zone behind). Only those
+    # participants are looked up: cut short before their today, or in a zone behind the
+    # furthest one. Before a window there is nothing: no entry is dated before enrolment,
+    # and the span stops at the furthest zone's today.
+    latest = to_number(max(todays.values()))
+    past = (select(win.c.participant_id.label("pid"),
+                   (greatest(win.c.e, win.c.s - 1) + 1).label("a"),
+                   least(win.c.span_end, latest).label("b"))
+            .where(win.c.e < least(win.c.span_end, latest),
+                   (win.c.cut < win.c.today) | (win.c.today < latest))
+            .subquery("past"))
+    return _days_of(past, past.c.a, past.c.b, "past", amounts=True)
 
 
 def _count(condition):
+    # FILTER clauses (PostgreSQL, SQLite 3.30+) cost less per row than SUM(CASE ...).
     return func.count().filter(condition)
 
 
-def _entry_counts(entries):
-    # FILTER clauses (PostgreSQL, SQLite 3.30+) cost less per row than SUM(CASE ...).
-    taken, expected = entries.c.status == TAKEN, entries.c.expected_day
-    missed = and_(entries.c.status == MISSED, expected)
-    taken_expected = and_(taken, expected)
-    gap = entries.c.place - func.coalesce(entries.c.previous, -1) - 1
-    reason = func.coalesce(entries.c.missed_reason, NO_REASON)
-    return (
-        select(
-            entries.c.pid,
-            _count(taken_expected).label("taken"),
-            _count(and_(taken, ~expected)).label("taken_while_held"),
-            _count(missed).label("missed"),
-            *(_count(and_(missed, reason == name)).label(f"missed_{name}") for name in REASONS),
-            func.sum(entries.c.mg).filter(taken).label("mg_taken"),
-            _count(entries.c.late).label("late"),
-            _count(and_(taken, entries.c.vomited)).label("vomited"),
-            func.max(gap).filter(taken_expected).label("widest_gap"),
-            func.max(entries.c.place).filter(taken_expected).label("last_taken"),
-            func.max(entries.c.place).filter(and_(taken_expected, gap > 0)).label(
-                "streak_from"),
-        )
-        .group_by(entries.c.pid)
-        .subquery("counts")
-    )
-
-
-def _report(actor, window, site_id, todays, participant_ids):
-    win = _windows(actor, window, site_id, todays, participant_ids)
+def _report(actor, window, site_id, scope: _Scope, span: _Span, participant_ids):
+    win = _windows(actor, window, site_id, scope.todays, span, participant_ids)
     holds = _holds(win)
-    seg = _stretches(win, holds)
-    expected, prescribed = _expected(seg), _prescribed(seg, _steps(win))
-    counts = _entry_counts(_entries(seg, holds))
-    return (
-        select(win, expected.c.expected, prescribed.c.mg_prescribed,
-               *(column for column in counts.c if column.name != "pid"))
-        .outerjoin(expected, expected.c.pid == win.c.participant_id)
-        .outerjoin(prescribed, prescribed.c.pid == win.c.participant_id)
-        .outerjoin(counts, counts.c.pid == win.c.participant_id)
-        .order_by(win.c.study_code, win.c.participant_id)
-    )
+    prescribed = _prescribed(_stretches(win, holds), _steps(win))
+    parts = [_hold_list(holds), _held_counts(holds), _past_end_counts(win, scope.todays),
+             _entry_counts(actor, span, scope.todays, site_id, participant_ids)]
+    statement = select(win, prescribed.c.mg_prescribed, *(
+        column for part in parts for column in part.c if column.name != "pid"))
+    statement = statement.outerjoin(prescribed, prescribed.c.pid == win.c.participant_id)
+    for part in parts:
+        statement = statement.outerjoin(part, part.c.pid == win.c.participant_id)
+    return statement.order_by(win.c.study_code, win.c.participant_id)
 
 
 def _mg(cents) -> Decimal:
@@ -334,27 +489,79 @@ def _mg_sum(total) -> Decimal:
     return Decimal(0) if total is None else Decimal(total)
 
 
-def _from_row(row) -> ParticipantFigures:
-    days = max(row.e - row.s + 1, 0)
-    expected, taken, missed = int(row.expected or 0), int(row.taken or 0), int(row.missed or 0)
-    last = row.last_taken
-    streak = last - (row.streak_from or 0) + 1 if last is not None and last == expected - 1 else 0
-    gap = expected if last is None else max(row.widest_gap, expected - 1 - last)
-    mg_taken, mg_prescribed = _mg_sum(row.mg_taken), _mg(row.mg_prescribed)
-    mg_protocol = Decimal(row.protocol_mg) * days
-    reasons = {name: int(getattr(row, f"missed_{name}")) for name in REASONS
-               if getattr(row, f"missed_{name}")}
-    figures = AdherenceFigures(
-        start=from_number(row.s) if days else None, end=from_number(row.e) if days else None,
+def _holds_of(text_value, first: int) -> list[tuple[int, int]]:
+    if not text_value:
+        return []
+    pairs = (piece.split(":") for piece in text_value.split(","))
+    return [(int(start) - first, int(end) - first) for start, end in pairs]
+
+
+class _Reader:
+    """Reads a report row by position (found once by name): ten thousand rows stream.
+
+    SQLAlchemy's rows read by name cost microseconds a column, which at this size is
+    most of the report's time.
+    """
+
+    FIXED = ("participant_id", "study_code", "site_id", "site_code", "status",
+             "withdrawn_on", "protocol_mg", "threshold", "s", "e", "mg_prescribed", "holds",
+             "mg_all", "mg_past", "late_all", "late_past", "vomited_all", "vomited_past")
+
+    def __init__(self, keys, span: _Span):
+        index = {key: place for place, key in enumerate(keys)}
+        self.span = span
+        self.fixed = itemgetter(*(index[name] for name in self.FIXED))
+        self.taken = [index[f"taken_{k}"] for k in range(chunks_for(span.length))]
+        self.packed = [tuple(index[f"reasons_{part}_{column}"]
+                             for part in ("all", "held", "past"))
+                       for column in range(-(-len(REASONS) // REASONS_PER_SUM))]
+
+    def __call__(self, row) -> ParticipantFigures:
+        (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
+         threshold, start, end, mg_prescribed, holds, mg_all, mg_past, late_all, late_past,
+         vomited_all, vomited_past) = self.fixed(row)
+        days = max(end - start + 1, 0)
+        taken_days = (from_chunks([row[place] for place in self.taken])
+                      >> self.span.offset(start)) & span_mask(0, days - 1)
+        reasons = _reasons([(row[a] or 0) - (row[h] or 0) - (row[p] or 0)
+                            for a, h, p in self.packed])
+        figures = _figures(
+            start, days, taken_days, held_mask(_holds_of(holds, start)), reasons,
+            mg_taken=_mg_sum(mg_all) - _mg_sum(mg_past), mg_prescribed=_mg(mg_prescribed),
+            protocol_mg=protocol_mg, threshold=threshold, late=(late_all or 0) - (late_past or 0),
+            vomited=(vomited_all or 0) - (vomited_past or 0))
+        return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
+                                  withdrawn_on, Decimal(threshold), figures)
+
+
+def _reasons(packed: list[int]) -> dict[str, int]:
+    # Unpack the reasons' fields (each field's net count is never negative, so the sums
+    # less the held days' and the days' past the window borrow nothing between fields).
+    counts = {}
+    for name, column, shift in _REASON_FIELDS:
+        count = int(packed[column]) >> shift & _FIELD_MASK
+        if count:
+            counts[name] = count
+    return counts
+
+
+def _figures(start: int, days: int, taken_days: int, held: int, reasons: dict, *,
+             mg_taken: Decimal, mg_prescribed: Decimal, protocol_mg, threshold, late: int,
+             vomited: int) -> AdherenceFigures:
+    expected_taken, expected = expected_only(taken_days, days, held)
+    taken, missed = expected_taken.bit_count(), sum(reasons.values())
+    mg_protocol = Decimal(protocol_mg) * days
+    return AdherenceFigures(
+        start=from_number(start) if days else None,
+        end=from_number(start + days - 1) if days else None,
         days=days, expected=expected, taken=taken, missed=missed,
         unreported=expected - taken - missed, held=days - expected,
-        taken_while_held=int(row.taken_while_held or 0), mg_taken=mg_taken,
+        taken_while_held=(taken_days & held).bit_count(), mg_taken=mg_taken,
         mg_prescribed=mg_prescribed, adherence=ratio(taken, expected),
         dose_intensity=ratio(mg_taken, mg_prescribed),
-        below_threshold=is_below_threshold(taken, expected, row.threshold),
-        current_streak=streak, longest_gap=gap, late=int(row.late or 0),
-        vomited=int(row.vomited or 0), missed_reasons=reasons, mg_protocol=mg_protocol,
+        below_threshold=is_below_threshold(taken, expected, threshold),
+        current_streak=current_streak(expected_taken, expected),
+        longest_gap=longest_run_without(expected_taken, expected), late=int(late),
+        vomited=int(vomited), missed_reasons=reasons, mg_protocol=mg_protocol,
         relative_dose_intensity=ratio(mg_taken, mg_protocol),
     )
-    return ParticipantFigures(row.participant_id, row.study_code, row.site_id, row.site_code,
-                              row.status, row.withdrawn_on, Decimal(row.threshold), figures)

@@ -6,7 +6,7 @@ integers), so reports count days as integers, days since 1970-01-01, compiled pe
 
 from datetime import date, timedelta
 
-from sqlalchemy import Integer
+from sqlalchemy import BigInteger, Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -76,3 +76,38 @@ def _least_sqlite(element, compiler, **kw):
 @compiles(greatest, "sqlite")
 def _greatest_sqlite(element, compiler, **kw):
     return f"max({compiler.process(element.clauses, **kw)})"
+
+
+class bit_or(FunctionElement):
+    """The bitwise OR of an integer column's values: the days of a mask, in any order."""
+
+    type = BigInteger()
+    inherit_cache = True
+
+
+@compiles(bit_or)
+def _bit_or(element, compiler, **kw):
+    return f"bit_or({compiler.process(element.clauses, **kw)})"
+
+
+# SQLite has no bit_or; the masks ORed are distinct powers of two, so their sum is the same.
+@compiles(bit_or, "sqlite")
+def _bit_or_sqlite(element, compiler, **kw):
+    return f"sum({compiler.process(element.clauses, **kw)})"
+
+
+class date_of_number(FunctionElement):
+    """The DATE of a day number (the inverse of ``day_number``): comparable to an index."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(date_of_number)
+def _date_of_number(element, compiler, **kw):
+    return f"(DATE '1970-01-01' + {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(date_of_number, "sqlite")
+def _date_of_number_sqlite(element, compiler, **kw):
+    return f"date(2440587.5 + {compiler.process(element.clauses, **kw)})"

@@ -153,3 +153,23 @@ def test_the_cohort_takes_the_same_few_statements_however_many_participants(
     # The zones, then the one aggregate statement: nothing per participant.
     assert [statements for _, statements in counts] == [2, 2]
     assert counts[1][0] == counts[0][0] + 3
+
+
+def test_an_entry_for_a_day_not_yet_begun_in_the_zone_waits_for_that_day(study):
+    # Recorded in a zone ahead, then the participant moved to one behind: the entry is for
+    # tomorrow there, and counts from tomorrow, as the participant's own overview has it.
+    staff = make_staff("admin")
+    actor = Actor.for_staff(staff)
+    taken = [("taken", 400, False, False)] * (SPAN + 1)
+    _diary({"zone": "Pacific/Kiritimati", "steps": [], "holds": [], "withdrawn": None,
+            "entries": taken}, staff)
+    patient = _diary({"zone": "Pacific/Pago_Pago", "steps": [], "holds": [],
+                      "withdrawn": None, "entries": taken}, staff)
+    ahead = local_today("Pacific/Kiritimati")
+    assert ahead > local_today("Pacific/Pago_Pago")
+    db.session.add(_entry(patient, ahead, "missed", "forgot", False, True))
+    db.session.commit()
+    for window in (Window(), Window(start=patient.enrolled_on)):
+        (row,) = participant_figures(actor, window, participant_ids=[patient.id])
+        assert row.figures == participant_adherence(actor, patient.id, window)["figures"]
+        assert (row.figures.missed, row.figures.late, row.figures.taken) == (0, 0, SPAN + 1)
