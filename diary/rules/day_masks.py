@@ -74,3 +74,21 @@ def current_streak(taken: int, days: int) -> int:
     """Return how many of the last days, up to the last of ``days``, all have their bit."""
     missing = ~taken & span_mask(0, days - 1)
     return days - missing.bit_length()
+
+
+def weighted_days(mask: int, steps: Sequence[tuple[int, int]]) -> int:
+    """Return the sum, over the days of ``mask``, of the amount of the step each day is in.
+
+    ``steps`` are (first day, amount), in order; each holds until the next one's first
+    day. Days before the first step weigh nothing.
+    """
+    total = 0
+    for k, (first, amount) in enumerate(steps):
+        stop = steps[k + 1][0] if k + 1 < len(steps) else None
+        if stop is not None and stop <= 0:
+            continue
+        under = mask >> max(first, 0)
+        if stop is not None:
+            under &= span_mask(0, stop - max(first, 0) - 1)
+        total += amount * under.bit_count()
+    return total

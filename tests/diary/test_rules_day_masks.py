@@ -11,6 +11,7 @@ from diary.rules.day_masks import (
     from_chunks,
     held_mask,
     longest_run_without,
+    weighted_days,
 )
 
 
@@ -55,3 +56,14 @@ def test_a_window_with_no_days_has_no_runs():
     assert (longest_run_without(0, 0), current_streak(0, 0)) == (0, 0)
     assert expected_only(0b111, 0, 0) == (0, 0)
     assert chunks_for(0) == 1 and chunks_for(62) == 1 and chunks_for(63) == 2
+
+
+@given(days=st.integers(0, 200), kept=st.sets(st.integers(0, 200)),
+       starts=st.lists(st.integers(-30, 220), min_size=1, max_size=4, unique=True),
+       amounts=st.lists(st.sampled_from([40000, 30000, 20000, 13333]), min_size=4, max_size=4))
+def test_each_day_weighs_the_step_it_falls_in(days, kept, starts, amounts):
+    steps = list(zip(sorted(starts), amounts, strict=False))
+    mask = sum(1 << day for day in kept if day < days)
+    by_day = sum(next(amount for first, amount in reversed(steps) if first <= day)
+                 for day in range(days) if day in kept and day >= steps[0][0])
+    assert weighted_days(mask, steps) == by_day

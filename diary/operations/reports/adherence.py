@@ -39,7 +39,6 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
-    union_all,
 )
 from sqlalchemy.sql.functions import aggregate_strings
 
@@ -72,6 +71,7 @@ from diary.rules.day_masks import (
     held_mask,
     longest_run_without,
     span_mask,
+    weighted_days,
 )
 from diary.rules.report_windows import Window, window_errors
 
@@ -316,50 +316,18 @@ def _holds(win):
     )
 
 
-def _stretches(win, holds):
-    first = (select(holds.c.pid, func.min(holds.c.hs).label("hs"))
-             .group_by(holds.c.pid).subquery("first_hold"))
-    before_holds = (
-        select(win.c.participant_id.label("pid"), win.c.s.label("a"),
-               (func.coalesce(first.c.hs, win.c.e + 1) - 1).label("b"))
-        .outerjoin(first, first.c.pid == win.c.participant_id)
-        .where(win.c.s <= win.c.e)
-    )
-    next_hold = func.lead(holds.c.hs).over(partition_by=holds.c.pid, order_by=holds.c.hs)
-    after_holds = select(holds.c.pid, (holds.c.he + 1).label("a"),
-                         (func.coalesce(next_hold, holds.c.e + 1) - 1).label("b"))
-    pieces = union_all(before_holds, after_holds).subquery("pieces")
-    earlier = func.sum(pieces.c.b - pieces.c.a + 1).over(
-        partition_by=pieces.c.pid, order_by=pieces.c.a, rows=(None, -1))
+def _step_list(win):
+    # Each window's dose steps as "first day:id:cents,...": a few per participant; the
+    # days each weighs are counted off the window's expected days in Python.
+    text_of = lambda column: cast(column, String)  # noqa: E731
+    step = (text_of(day_number(PrescribedDose.effective_from)) + ":"
+            + text_of(PrescribedDose.id) + ":" + text_of(_cents(PrescribedDose.dose_mg)))
     return (
-        select(pieces.c.pid, pieces.c.a, pieces.c.b, func.coalesce(earlier, 0).label("e0"))
-        .where(pieces.c.a <= pieces.c.b)
-        .cte("seg")
-    )
-
-
-def _steps(win):
-    start = day_number(PrescribedDose.effective_from)
-    following = func.lead(start).over(
-        partition_by=PrescribedDose.participant_id,
-        order_by=(PrescribedDose.effective_from, PrescribedDose.id))
-    return (
-        select(PrescribedDose.participant_id.label("pid"), start.label("a"),
-               (func.coalesce(following, NO_END + 1) - 1).label("b"),
-               _cents(PrescribedDose.dose_mg).label("mg"))
+        select(PrescribedDose.participant_id.label("pid"),
+               aggregate_strings(step, ",").label("steps"))
         .where(PrescribedDose.participant_id.in_(select(win.c.participant_id)))
-        .cte("steps")
-    )
-
-
-def _prescribed(seg, steps):
-    overlap = least(seg.c.b, steps.c.b) - greatest(seg.c.a, steps.c.a) + 1
-    return (
-        select(seg.c.pid, func.sum(steps.c.mg * overlap).label("mg_prescribed"))
-        .join(steps, steps.c.pid == seg.c.pid)
-        .where(overlap > 0)
-        .group_by(seg.c.pid)
-        .subquery("prescribed")
+        .group_by(PrescribedDose.participant_id)
+        .subquery("step_list")
     )
 
 
@@ -471,12 +439,11 @@ def _count(condition):
 def _report(actor, window, site_id, scope: _Scope, span: _Span, participant_ids):
     win = _windows(actor, window, site_id, scope.todays, span, participant_ids)
     holds = _holds(win)
-    prescribed = _prescribed(_stretches(win, holds), _steps(win))
-    parts = [_hold_list(holds), _held_counts(holds), _past_end_counts(win, scope.todays),
+    parts = [_step_list(win), _hold_list(holds), _held_counts(holds),
+             _past_end_counts(win, scope.todays),
              _entry_counts(actor, span, scope.todays, site_id, participant_ids)]
-    statement = select(win, prescribed.c.mg_prescribed, *(
+    statement = select(win, *(
         column for part in parts for column in part.c if column.name != "pid"))
-    statement = statement.outerjoin(prescribed, prescribed.c.pid == win.c.participant_id)
     for part in parts:
         statement = statement.outerjoin(part, part.c.pid == win.c.participant_id)
     return statement.order_by(win.c.study_code, win.c.participant_id)
@@ -490,6 +457,15 @@ def _mg_sum(total) -> Decimal:
     # Exact on PostgreSQL (NUMERIC); on SQLite a float sum, read back to the column's
     # two decimals, which hold it exactly.
     return Decimal(0) if total is None else Decimal(total)
+
+
+def _steps_of(text_value, first: int) -> list[tuple[int, int]]:
+    # (first day, cents) in order from the window's first day; of two steps dated the
+    # same day the later one holds, as the regimen's own history reads.
+    steps = sorted(tuple(int(part) for part in piece.split(":"))
+                   for piece in (text_value or "").split(",") if piece)
+    return [(day - first, cents) for k, (day, _, cents) in enumerate(steps)
+            if k + 1 == len(steps) or steps[k + 1][0] != day]
 
 
 def _holds_of(text_value, first: int) -> list[tuple[int, int]]:
@@ -507,7 +483,7 @@ class _Reader:
     """
 
     FIXED = ("participant_id", "study_code", "site_id", "site_code", "status",
-             "withdrawn_on", "protocol_mg", "threshold", "s", "e", "mg_prescribed", "holds",
+             "withdrawn_on", "protocol_mg", "threshold", "s", "e", "steps", "holds",
              "mg_all", "mg_past", "late_all", "late_past", "vomited_all", "vomited_past")
 
     def __init__(self, keys, span: _Span):
@@ -521,16 +497,19 @@ class _Reader:
 
     def __call__(self, row) -> ParticipantFigures:
         (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
-         threshold, start, end, mg_prescribed, holds, mg_all, mg_past, late_all, late_past,
+         threshold, start, end, steps, holds, mg_all, mg_past, late_all, late_past,
          vomited_all, vomited_past) = self.fixed(row)
         days = max(end - start + 1, 0)
         taken_days = (from_chunks([row[place] for place in self.taken])
                       >> self.span.offset(start)) & span_mask(0, days - 1)
         reasons = _reasons([(row[a] or 0) - (row[h] or 0) - (row[p] or 0)
                             for a, h, p in self.packed])
+        held = held_mask(_holds_of(holds, start))
+        expected_days = span_mask(0, days - 1) & ~held
         figures = _figures(
-            start, days, taken_days, held_mask(_holds_of(holds, start)), reasons,
-            mg_taken=_mg_sum(mg_all) - _mg_sum(mg_past), mg_prescribed=_mg(mg_prescribed),
+            start, days, taken_days, held, reasons,
+            mg_taken=_mg_sum(mg_all) - _mg_sum(mg_past),
+            mg_prescribed=_mg(weighted_days(expected_days, _steps_of(steps, start))),
             protocol_mg=protocol_mg, threshold=threshold, late=(late_all or 0) - (late_past or 0),
             vomited=(vomited_all or 0) - (vomited_past or 0))
         return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
