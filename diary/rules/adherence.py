@@ -33,7 +33,9 @@ class DayRecord:
     late: bool = False
 
 
-@dataclass(frozen=True)
+# Slotted, not frozen: the cohort report builds one per participant, ten thousand at a
+# time, and a frozen dataclass takes about three times as long to build.
+@dataclass(slots=True)
 class AdherenceFigures:
     start: date | None
     end: date | None
