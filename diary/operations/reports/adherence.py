@@ -462,6 +462,9 @@ def _mg_sum(total) -> Decimal:
 def _steps_of(text_value, first: int) -> list[tuple[int, int]]:
     # (first day, cents) in order from the window's first day; of two steps dated the
     # same day the later one holds, as the regimen's own history reads.
+    if "," not in text_value:  # one step, the starting dose: most participants
+        day, _, cents = text_value.split(":")
+        return [(int(day) - first, int(cents))]
     steps = sorted(tuple(int(part) for part in piece.split(":"))
                    for piece in (text_value or "").split(",") if piece)
     return [(day - first, cents) for k, (day, _, cents) in enumerate(steps)
