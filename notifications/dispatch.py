@@ -319,6 +319,11 @@ def _alert_still_open(alert_id: int, message_id: int, report: DispatchReport) ->
     closing locks the alert for update, so it waits for a text already on its way, and
     every text after it finds the alert no longer open: no text about an alert leaves
     after its acknowledgement committed.
+
+    The lock order (``diary.operations.audit.lock_chains``): an acknowledgement waits here
+    holding the participant's audit-chain lock, so nothing from here to the commit may
+    audit. Nothing does: a text about an alert is a staff member's (no participant), and
+    its outcome changes only the message.
     """
     status = _alert_status(alert_id, lock=True)
     if status == OPEN:

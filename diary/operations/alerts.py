@@ -126,11 +126,19 @@ def list_alerts_for_staff(actor: Actor, *, status: str | None = None, kind: str 
 
 
 def get_alert_for_staff(actor: Actor, alert_id: int, *, for_update: bool = False) -> Alert:
-    """Return an alert of the staff member's sites; anything else is NotFound."""
+    """Return an alert of the staff member's sites; anything else is NotFound.
+
+    ``for_update``: for a change that is audited. The alert is locked to the end of the
+    transaction after its participant's audit-chain lock, the order every writer takes
+    them in (see ``lock_chains``), and read again under its lock.
+    """
     query = select(Alert).where(Alert.id == alert_id, visible_alerts(actor))
-    if for_update:
-        query = query.with_for_update()
     alert = db.session.execute(query).scalar_one_or_none()
+    if alert is not None and for_update:
+        lock_chains([alert.participant_id])  # an alert's participant never changes
+        alert = db.session.execute(
+            query.with_for_update().execution_options(populate_existing=True)
+        ).scalar_one_or_none()
     if alert is None:
         raise NotFound("No such alert.")
     return alert
@@ -187,14 +195,18 @@ def escalate_due_alerts(now: datetime | None = None) -> int:
     outage only the step due now is texted, once, not every step that was missed.
     """
     now = now or utcnow()
+    is_due = (Alert.status == OPEN, Alert.next_escalation_at <= now)
+    found = db.session.execute(select(Alert.id, Alert.participant_id).where(*is_due)).all()
+    # The audit-chain locks of their participants before the alerts' row locks, as every
+    # writer takes them (see ``lock_chains``); then the alerts, still due, that nobody holds.
+    lock_chains(row.participant_id for row in found)
     due = db.session.execute(
         select(Alert)
-        .where(Alert.status == OPEN, Alert.next_escalation_at <= now)
+        .where(Alert.id.in_([row.id for row in found]), *is_due)
         .order_by(Alert.next_escalation_at, Alert.id)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     ).scalars().all()
-    # Several participants' audit chains in one transaction: their locks first, in order.
-    lock_chains(alert.participant_id for alert in due)
     for alert in due:
         _escalate(alert, now)
     db.session.commit()

@@ -77,6 +77,15 @@ def lock_chains(participant_ids: Iterable[int | None]) -> None:
     deadlock. Taken in one order by everyone, the locks only queue. A transaction that
     writes one chain needs nothing: ``record_audit`` takes the lock. On SQLite the
     database's one write lock already serialises writers.
+
+    Chain locks come before the row locks of what is audited, alerts and adverse events:
+    a report adding to an open alert has audited itself (it holds the chain) when it
+    locks the alert, so a writer that locked the alert first and then audited would hold
+    what the report wants and want what it holds. Acknowledging, closing, and the
+    escalation and overdue-report jobs therefore read which participants they touch,
+    call this, and only then lock the rows (read again under the lock). A row lock taken
+    with no audit after it (the dispatcher's share lock on an alert whose staff text is
+    leaving) cannot close such a circle.
     """
     if db.session.connection().dialect.name != "postgresql":
         return

@@ -60,23 +60,35 @@ def text_overdue_reports(now: datetime | None = None) -> int:
     the sponsor is recorded. Each event's alert is texted about it once.
     """
     now = now or utcnow()
-    current = AdverseEventVersion
+    found = db.session.execute(
+        _overdue(select(AdverseEvent.id, AdverseEvent.participant_id), now)).all()
+    # The audit-chain locks of their participants before the events' and alerts' row
+    # locks, as every writer takes them (see ``lock_chains``); then the events, still
+    # overdue, that nobody holds.
+    lock_chains(row.participant_id for row in found)
     overdue = db.session.execute(
-        select(AdverseEvent, Alert)
-        .join(Alert, Alert.id == AdverseEvent.alert_id)
-        .join(current, and_(current.adverse_event_id == AdverseEvent.id,
-                            current.is_current.is_(True)))
-        .where(AdverseEvent.report_overdue_at.is_(None), Alert.report_due_at <= now,
-               current.serious.is_(True), current.reported_to_sponsor_at.is_(None))
+        _overdue(select(AdverseEvent, Alert), now)
+        .where(AdverseEvent.id.in_([row.id for row in found]))
         .order_by(Alert.report_due_at, AdverseEvent.id)
         .with_for_update(of=AdverseEvent, skip_locked=True)
+        .execution_options(populate_existing=True)
     ).all()
-    # Several participants' audit chains in one transaction: their locks first, in order.
-    lock_chains(event.participant_id for event, _ in overdue)
     for event, alert in overdue:
         _text_overdue(event, alert, now)
     db.session.commit()
     return len(overdue)
+
+
+def _overdue(query, now: datetime):
+    """Limit a query of adverse events (and their alerts) to those whose report is overdue."""
+    current = AdverseEventVersion
+    return (
+        query.join(Alert, Alert.id == AdverseEvent.alert_id)
+        .join(current, and_(current.adverse_event_id == AdverseEvent.id,
+                            current.is_current.is_(True)))
+        .where(AdverseEvent.report_overdue_at.is_(None), Alert.report_due_at <= now,
+               current.serious.is_(True), current.reported_to_sponsor_at.is_(None))
+    )
 
 
 def _text_overdue(event: AdverseEvent, alert: Alert, now: datetime) -> None:

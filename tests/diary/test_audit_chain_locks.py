@@ -20,6 +20,7 @@ from diary.operations import alerts, serious_events
 from diary.operations.alerts import escalate_due_alerts, raise_alert
 from diary.operations.audit_verify import verify_chains
 from diary.operations.serious_events import text_overdue_reports
+from tests.api.races import someone_waits_on_a_lock
 from tests.api.test_adverse_events import events_url
 from tests.api.test_serious_events import hospitalised
 from tests.factories import auth, make_participant, make_staff, token_for
@@ -57,13 +58,6 @@ def _world(app) -> tuple[int, int]:
     return ids
 
 
-def _someone_waits_on_a_lock(app) -> bool:
-    with app.app_context(), db.engine.connect() as connection:
-        return connection.execute(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND wait_event_type = 'Lock'")).scalar() > 0
-
-
 def _pausing_after_the_first_event(app, monkeypatch):
     """Make each job, after its first audit event, wait for the other job to write one."""
     wrote = {"escalate": threading.Event(), "overdue": threading.Event()}
@@ -79,7 +73,7 @@ def _pausing_after_the_first_event(app, monkeypatch):
             calls.done = True
             wrote[me].set()
             limit = time.monotonic() + PAUSE_LIMIT_SECONDS
-            while not (wrote[other].is_set() or _someone_waits_on_a_lock(app)):
+            while not (wrote[other].is_set() or someone_waits_on_a_lock(app)):
                 assert time.monotonic() < limit, "the other job neither wrote nor waited"
                 time.sleep(0.05)
 
