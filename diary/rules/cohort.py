@@ -31,7 +31,10 @@ def spread(values: Sequence[Decimal]) -> dict:
         q1 = q3 = data[0]
     else:
         q1, _, q3 = statistics.quantiles(data, n=4, method="inclusive")
-    return {"mean": _rounded(statistics.mean(data)),
+    # A Decimal sum, not statistics.mean: that converts each value to a Fraction, a tenth
+    # of a second for a cohort of ten thousand, and agrees to far more than four places.
+    mean = sum(data, Decimal(0)) / len(data)
+    return {"mean": _rounded(mean),
             "median": _rounded(statistics.median(data)), "q1": _rounded(q1),
             "q3": _rounded(q3), "min": _rounded(data[0]), "max": _rounded(data[-1])}
 
