@@ -18,6 +18,7 @@ from api.schemas.outcome_reports import (
     WindowQueryArgsSchema,
 )
 from diary.operations.reports import alerts, outcomes, safety
+from diary.rules.rounding import FRACTION_PLACES, half_up
 
 blp = Blueprint("outcome_reports", __name__, url_prefix="/reports",
                 description="Investigators' reports over the participants of your sites "
@@ -28,7 +29,7 @@ BAD_INPUT = "A site that is not one of yours, or a window that ends before it st
 
 def _fraction(value) -> str | None:
     # Fractions carry four decimals in CSV: 0.8571.
-    return None if value is None else f"{float(value):.4f}"
+    return None if value is None else str(half_up(value, FRACTION_PLACES))
 
 
 def _answer(report: dict, to_csv: Callable[[dict], Response]):

@@ -19,6 +19,7 @@ from diary.models import (
 )
 from diary.operations.reports.report_scope import Scope, check_dates, days, report_scope
 from diary.rules.pro_ctcae import MAX_GRADE
+from diary.rules.rounding import percent
 
 # The columns of the table a paper prints: any grade, 1-2, 3, 4 and 5 (CTCAE v5).
 GRADE_BANDS = {"any": (1, 5), "grade_1_2": (1, 2), "grade_3": (3, 3), "grade_4": (4, 4),
@@ -29,10 +30,6 @@ def _denominator(scope: Scope) -> int:
     return db.session.execute(
         select(func.count()).select_from(Participant).where(scope.participants)
     ).scalar_one()
-
-
-def _percent(n: int, of: int) -> float | None:
-    return round(100 * n / of, 1) if of else None
 
 
 def adverse_event_table(actor: Actor, site: str | None = None) -> dict:
@@ -69,7 +66,7 @@ def _worst_by_term(scope: Scope):
 def _term_row(row, participants: int) -> dict:
     counts = {name: int(getattr(row, name) or 0) for name in GRADE_BANDS}
     return {"term": row.ctcae_term or row.verbatim_term, "coded": row.ctcae_term is not None,
-            **{name: {"n": n, "percent": _percent(n, participants)}
+            **{name: {"n": n, "percent": percent(n, participants)}
                for name, n in counts.items()},
             "serious_participants": int(row.serious or 0)}
 
@@ -123,6 +120,6 @@ def _item_row(row) -> dict:
     answered = int(row.answered)
     return {"item": row.item_key, "participants": answered,
             **{f"grade_{grade}": {"n": int(getattr(row, f"grade_{grade}") or 0),
-                                  "percent": _percent(int(getattr(row, f"grade_{grade}") or 0),
+                                  "percent": percent(int(getattr(row, f"grade_{grade}") or 0),
                                                       answered)}
                for grade in range(MAX_GRADE + 1)}}
