@@ -118,7 +118,8 @@ def adverse_event_section(report: dict) -> dict:
              "groups": [cell(row[key]) for _, key in GRADE_COLUMNS]}
             for row in report["terms"]]
     return {"rows": rows, "groups": [label for label, _ in GRADE_COLUMNS],
-            "cohort": report["participants"], "serious": report["serious_events"]}
+            "cohort": report["participants"], "serious": report["serious_events"],
+            "events": report["events"], "partial_onsets": report["partial_onsets"]}
 
 
 def alert_section(open_alerts: list, figures: dict) -> dict:

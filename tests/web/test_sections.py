@@ -6,7 +6,8 @@ from web import sections
 
 
 def test_the_adverse_event_cells_and_the_times_round_halves_up():
-    table = {"participants": 16, "serious_events": [], "terms": [{
+    table = {"participants": 16, "events": 1, "partial_onsets": 0, "serious_events": [],
+             "terms": [{
         "term": "Nausea", "any": {"n": 1, "percent": 6.25},
         **{key: {"n": 0, "percent": Decimal("0.0")} for _, key in sections.GRADE_COLUMNS}}]}
     (row,) = sections.adverse_event_section(table)["rows"]
