@@ -14,21 +14,25 @@ from api.schemas.outcome_reports import (
     AlertFiguresSchema,
     PrimaryEndpointSchema,
     ReportQueryArgsSchema,
+    SafetyWindowArgsSchema,
     SymptomTableSchema,
     WindowQueryArgsSchema,
 )
 from diary.operations.reports import alerts, outcomes, safety
+from diary.rules.rounding import FRACTION_PLACES, half_up
 
 blp = Blueprint("outcome_reports", __name__, url_prefix="/reports",
                 description="Investigators' reports over the participants of your sites "
                             "(admins: all), or of one site: JSON, or CSV with Accept: text/csv.")
 
 BAD_INPUT = "A site that is not one of yours, or a window that ends before it starts."
+BAD_WINDOW = ("A site that is not one of yours, or a window that cannot be read: day 0, "
+              "study days mixed with dates, or an end before the start.")
 
 
 def _fraction(value) -> str | None:
     # Fractions carry four decimals in CSV: 0.8571.
-    return None if value is None else f"{float(value):.4f}"
+    return None if value is None else str(half_up(value, FRACTION_PLACES))
 
 
 def _answer(report: dict, to_csv: Callable[[dict], Response]):
@@ -93,25 +97,32 @@ class PrimaryEndpoint(MethodView):
 @blp.route("/adverse-events")
 class AdverseEventReport(MethodView):
     @staff_required()
-    @blp.arguments(ReportQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.arguments(SafetyWindowArgsSchema, location="query")
     @blp.response(200, AdverseEventTableSchema)
     @blp.doc(**csv_doc("term,coded,participants,any_n,any_percent,...\r\n"))
-    @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
-    def get(self, site=None):
-        """Show participants by CTCAE term and worst grade, and the serious events."""
-        return _answer(safety.adverse_event_table(current_actor(), site), _adverse_event_csv)
+    @blp.alt_response(422, schema=ErrorSchema, description=BAD_WINDOW)
+    def get(self, query):
+        """Show participants by CTCAE term and worst grade, and the serious events.
+
+        A window (study days or dates) keeps the events whose onset could lie in it: an
+        onset known only to the month or the year counts when the window meets it, and
+        `partial_onsets` says how many were counted so.
+        """
+        return _answer(safety.adverse_event_table(current_actor(), query["site"],
+                                                  query["window"]), _adverse_event_csv)
 
 
 @blp.route("/symptoms")
 class SymptomReport(MethodView):
     @staff_required()
-    @blp.arguments(WindowQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.arguments(SafetyWindowArgsSchema, location="query")
     @blp.response(200, SymptomTableSchema)
     @blp.doc(**csv_doc("item,participants,grade_0_n,grade_0_percent,...\r\n"))
-    @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
-    def get(self, site=None, start=None, end=None):
-        """Show participants by PRO-CTCAE item and worst composite grade."""
-        return _answer(safety.symptom_table(current_actor(), site, start, end), _symptom_csv)
+    @blp.alt_response(422, schema=ErrorSchema, description=BAD_WINDOW)
+    def get(self, query):
+        """Show participants by PRO-CTCAE item and worst composite grade, by report date."""
+        return _answer(safety.symptom_table(current_actor(), query["site"], query["window"]),
+                       _symptom_csv)
 
 
 @blp.route("/alerts")

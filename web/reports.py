@@ -27,16 +27,22 @@ def reports():
         return render_template("web/no_study.html", staff=actor.staff,
                                logout_form=LogoutForm()), 404
     window = study.primary_window_days
+    # Every panel covers the heatmap's participants: this study's, at the viewer's sites (an
+    # admin's: all of its sites). The reports alone would take every study the viewer
+    # sees, so each is narrowed to the study's sites (study_id), and the adverse events to
+    # onsets in the page's window, study days 1 to the primary window's end.
     participants = report_page.cohort_participants(actor, study)
     # The cohort adherence report's rows, as GET /api/v1/reports/adherence gives them.
     figures = list(participant_figures(actor, Window(1, window),
                                        participant_ids=[person.id for person in participants]))
+    events = safety.adverse_event_table(actor, window=Window(1, window), study_id=study.id)
     return render_template(
         "web/reports.html", study=study, staff=actor.staff, window=window,
         logout_form=LogoutForm(), demo=any(person.demo for person in participants),
         heatmap=sections.heatmap_section(report_page.cohort_days(participants, window), window),
         adherence=sections.adherence_section(figures, study.adherence_threshold),
-        primary=sections.primary_endpoint_section(primary_endpoint(actor)),
-        adverse_events=sections.adverse_event_section(safety.adverse_event_table(actor)),
-        alerts=sections.alert_section(alerts.open_alerts(actor), alerts.alert_figures(actor)),
+        primary=sections.primary_endpoint_section(primary_endpoint(actor, study_id=study.id)),
+        adverse_events=sections.adverse_event_section(events),
+        alerts=sections.alert_section(alerts.open_alerts(actor, study_id=study.id),
+                                      alerts.alert_figures(actor, study_id=study.id)),
     )

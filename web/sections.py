@@ -6,10 +6,11 @@ theirs. Only the heatmap's days come from ``diary.operations.report_page``.
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from diary.operations.report_page import ParticipantDays
 from diary.operations.reports.adherence import ParticipantFigures
+from diary.rules.rounding import PERCENT_PLACES, half_up
 
 HEATMAP_CELL = 10  # px per day; 112 days make a row 1120 px wide, scrolled on a phone
 HEATMAP_LABEL = 64
@@ -25,7 +26,7 @@ def percent(fraction: Decimal | None) -> str:
     """Return a fraction as a percentage with one decimal ("85.7 %"), or "n/a"."""
     if fraction is None:
         return "n/a"
-    return f"{(fraction * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)} %"
+    return f"{half_up(Decimal(str(fraction)) * 100, PERCENT_PLACES)} %"
 
 
 def heatmap_section(cohort: list[ParticipantDays], window_days: int) -> dict:
@@ -110,13 +111,15 @@ def adverse_event_section(report: dict) -> dict:
 
     def cell(count: dict) -> str:
         share = count["percent"]
-        return f"{count['n']} ({'n/a' if share is None else f'{share:.1f} %'})"
+        shown = "n/a" if share is None else f"{half_up(share, PERCENT_PLACES)} %"
+        return f"{count['n']} ({shown})"
 
     rows = [{"term": row["term"], "any": cell(row["any"]),
              "groups": [cell(row[key]) for _, key in GRADE_COLUMNS]}
             for row in report["terms"]]
     return {"rows": rows, "groups": [label for label, _ in GRADE_COLUMNS],
-            "cohort": report["participants"], "serious": report["serious_events"]}
+            "cohort": report["participants"], "serious": report["serious_events"],
+            "events": report["events"], "partial_onsets": report["partial_onsets"]}
 
 
 def alert_section(open_alerts: list, figures: dict) -> dict:
@@ -140,4 +143,4 @@ def alert_section(open_alerts: list, figures: dict) -> dict:
 
 def minutes(value: float | None) -> str:
     """Return a time to acknowledge in minutes, one decimal ("12.5 min"), or "n/a"."""
-    return "n/a" if value is None else f"{value:.1f} min"
+    return "n/a" if value is None else f"{half_up(value, 1)} min"

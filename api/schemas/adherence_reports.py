@@ -14,7 +14,7 @@ _FRACTION = ("A fraction to four places (0.8571 is 85.71 %); null when nothing w
              "expected.")
 
 
-def _study_day(description: str) -> WholeNumber:
+def study_day_field(description: str) -> WholeNumber:
     # A query string is text: "3" reads as 3 (strict=False), "3.0" and "0" are refused.
     return WholeNumber(minimum=1, maximum=MAX_STUDY_DAY, strict=False, error=_NO_DAY_0,
                        metadata={"description": description})
@@ -23,8 +23,8 @@ def _study_day(description: str) -> WholeNumber:
 class AdherenceWindowArgsSchema(QueryArgsSchema):
     """A window in study days (default 1 to the study's primary window) or in dates."""
 
-    from_day = _study_day("First study day (day 1 = enrolment; no day 0). Default 1.")
-    to_day = _study_day("Last study day, inclusive. Default: the study's primary window "
+    from_day = study_day_field("First study day (day 1 = enrolment; no day 0). Default 1.")
+    to_day = study_day_field("Last study day, inclusive. Default: the study's primary window "
                         "(112 for NCT02495519).")
     start = Day(data_key="from", metadata={
         "description": "First local date (instead of study days). Default: enrolment."})
@@ -33,16 +33,16 @@ class AdherenceWindowArgsSchema(QueryArgsSchema):
 
     @ma.validates_schema
     def _one_kind_in_order(self, data, **kwargs):
-        errors = window_errors(_window(data))
+        errors = window_errors(window_of(data))
         if errors:
             raise ma.ValidationError(errors)
 
     @ma.post_load
     def _as_window(self, data, **kwargs) -> Window:
-        return _window(data)
+        return window_of(data)
 
 
-def _window(data: dict) -> Window:
+def window_of(data: dict) -> Window:
     return Window(**{name: data[name] for name in Window._fields if name in data})
 
 
@@ -54,7 +54,7 @@ class CohortAdherenceArgsSchema(AdherenceWindowArgsSchema):
 
     @ma.post_load
     def _as_window(self, data, **kwargs) -> dict:
-        return {"window": _window(data), "site": data.get("site")}
+        return {"window": window_of(data), "site": data.get("site")}
 
 
 class ReportFiguresSchema(AdherenceFiguresSchema):

@@ -3,10 +3,12 @@
 import marshmallow as ma
 from marshmallow.validate import Length
 
+from api.schemas.adherence_reports import WindowSchema, study_day_field, window_of
 from api.schemas.common import QueryArgsSchema
 from api.schemas.fields import Day, Text
 from diary.rules import primary_endpoint as rules
 from diary.rules.alerts import ALERT_KIND_NAMES
+from diary.rules.report_windows import window_errors
 
 _FRACTION = {"description": "A fraction from 0 to 1 (null when there is nothing to divide)."}
 
@@ -18,10 +20,32 @@ class ReportQueryArgsSchema(QueryArgsSchema):
 
 
 class WindowQueryArgsSchema(ReportQueryArgsSchema):
-    """``from`` and ``to``: dates, both included (reports' local days; alerts' UTC days)."""
+    """``from`` and ``to``: dates, both included (the UTC days the alerts were raised)."""
 
     start = Day(data_key="from")
     end = Day(data_key="to")
+
+
+class SafetyWindowArgsSchema(ReportQueryArgsSchema):
+    """``site``, and a window: study days (``from_day``, ``to_day``) or dates (``from``,
+    ``to``), both included, either bound optional; none: everything recorded."""
+
+    from_day = study_day_field("First study day (day 1 = enrolment; no day 0), each "
+                               "participant's own. Default: none (from enrolment).")
+    to_day = study_day_field("Last study day, inclusive. Default: none.")
+    start = Day(data_key="from", metadata={
+        "description": "First date (instead of study days), inclusive. Default: none."})
+    end = Day(data_key="to", metadata={"description": "Last date, inclusive. Default: none."})
+
+    @ma.validates_schema
+    def _one_kind_in_order(self, data, **kwargs):
+        errors = window_errors(window_of(data))
+        if errors:
+            raise ma.ValidationError(errors)
+
+    @ma.post_load
+    def _as_window(self, data, **kwargs) -> dict:
+        return {"window": window_of(data), "site": data.get("site")}
 
 
 class RateSchema(ma.Schema):
@@ -121,10 +145,19 @@ class SeriousEventSchema(ma.Schema):
 
 
 class AdverseEventTableSchema(ma.Schema):
-    """Participants by CTCAE term and worst grade (denominator: participants covered)."""
+    """Participants by CTCAE term and worst grade, over the events whose onset could lie in
+    the window (denominator: the participants covered and followed during it)."""
 
     site = ma.fields.String(allow_none=True)
-    participants = ma.fields.Integer()
+    window = ma.fields.Nested(WindowSchema, metadata={
+        "description": "The window asked for (all null: none)."})
+    participants = ma.fields.Integer(metadata={
+        "description": "Covered, and followed during the window: enrolled by its last day, "
+                       "its first day begun, not withdrawn before it."})
+    events = ma.fields.Integer(metadata={"description": "Adverse events counted."})
+    partial_onsets = ma.fields.Integer(metadata={
+        "description": "Of them, counted on an onset known only to the month or year that "
+                       "could lie in the window but also outside it."})
     terms = ma.fields.List(ma.fields.Nested(TermSchema))
     serious_events = ma.fields.List(ma.fields.Nested(SeriousEventSchema))
 
@@ -142,9 +175,14 @@ class SymptomTableSchema(ma.Schema):
     """Participants by PRO-CTCAE item and worst composite grade (0-3)."""
 
     site = ma.fields.String(allow_none=True)
-    start = ma.fields.Date(data_key="from", allow_none=True)
-    end = ma.fields.Date(data_key="to", allow_none=True)
-    participants = ma.fields.Integer()
+    window = ma.fields.Nested(WindowSchema, metadata={
+        "description": "The window of report dates asked for (all null: none)."})
+    start = ma.fields.Date(data_key="from", allow_none=True, metadata={
+        "description": "The same as window.from."})
+    end = ma.fields.Date(data_key="to", allow_none=True, metadata={
+        "description": "The same as window.to."})
+    participants = ma.fields.Integer(metadata={
+        "description": "Covered, and followed during the window."})
     items = ma.fields.List(ma.fields.Nested(ItemSchema))
 
 

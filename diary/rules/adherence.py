@@ -11,15 +11,15 @@ among the vomited doses.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from diary.models.dose_entry import MISSED, TAKEN
+from diary.rules.rounding import fraction
 
 HELD = "held"
 UNREPORTED = "unreported"
 # A missed entry that gives no reason is counted under this key.
 NO_REASON = "unspecified"
-_PLACES = Decimal("0.0001")
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,7 @@ def classify(prescribed_mg: Decimal | None, record: DayRecord | None) -> str:
 
 def ratio(numerator, denominator) -> Decimal | None:
     """Return numerator / denominator to four places, or None when nothing was expected."""
-    if not denominator:
-        return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(_PLACES, ROUND_HALF_UP)
+    return fraction(numerator, denominator)
 
 
 def is_below_threshold(taken: int, expected: int, threshold: Decimal) -> bool:

@@ -7,15 +7,14 @@ both, and they differ when windows differ in length (a participant withdrawn ear
 
 import statistics
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from diary.rules.adherence import ratio
-
-_PLACES = Decimal("0.0001")
+from diary.rules.rounding import FRACTION_PLACES, half_up
 
 
 def _rounded(value) -> Decimal:
-    return Decimal(value).quantize(_PLACES, ROUND_HALF_UP)
+    return half_up(value, FRACTION_PLACES)
 
 
 def spread(values: Sequence[Decimal]) -> dict:

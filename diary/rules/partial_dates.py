@@ -82,3 +82,41 @@ def is_before(first: PartialDate, day: date) -> bool:
 def is_after(first: PartialDate, day: date) -> bool:
     """Say whether ``first`` is surely after a full date, at ``first``'s precision."""
     return compare(first, PartialDate.of_day(day)) > 0
+
+
+def first_day(partial: PartialDate) -> date:
+    """Return the first day a partial date can mean: 2026-03 → 1 March 2026."""
+    year, month, day = (*partial.parts, 1, 1)[:3]
+    return date(year, month, day)
+
+
+def last_day(partial: PartialDate) -> date:
+    """Return the last day a partial date can mean: 2026-02 → 28 February 2026."""
+    if partial.precision == DAY:
+        return date(*partial.parts)
+    if partial.precision == YEAR:
+        return date(partial.parts[0], 12, 31)
+    year, month = partial.parts
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+def could_lie_between(partial: PartialDate, start: date | None, end: date | None) -> bool:
+    """Say whether some day a partial date can mean is from ``start`` to ``end`` (None: open).
+
+    "2026-03" could lie between 14 and 20 March 2026: it is counted in that window.
+    """
+    return ((start is None or last_day(partial) >= start)
+            and (end is None or first_day(partial) <= end))
+
+
+def surely_between(partial: PartialDate, start: date | None, end: date | None,
+                   not_before: date) -> bool:
+    """Say whether every day a partial date can mean, from ``not_before`` on, is in the window.
+
+    ``not_before`` is what the date cannot precede (an onset, the enrolment): "2026" for
+    someone enrolled on 1 March 2026 surely lies between 1 March 2026 and the year's end.
+    """
+    earliest = max(first_day(partial), not_before)
+    return ((start is None or earliest >= start)
+            and (end is None or last_day(partial) <= end))

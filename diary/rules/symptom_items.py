@@ -18,6 +18,9 @@ KG = "kg"
 # Every attribute name an item can have, in the order they are asked.
 ATTRIBUTES = (*pro_ctcae.SCORED, PRESENCE, KG)
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# A study item's SDTM QSTESTCD (8 characters) starts with its key's first seven letters and
+# digits (diary.exports.sdtm.qs), so no two study items may share them.
+CODE_STEM = 7
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,21 @@ def catalogue_problems(definition: dict) -> list[str]:
     repeated = sorted({key for key in keys if key and keys.count(key) > 1})
     if repeated:
         problems.append(f"Each item once: {', '.join(repeated)}.")
-    return problems
+    return problems or _stem_problems(symptoms.get("study_items", []))
+
+
+def code_stem(key: str) -> str:
+    """Return a key's letters and digits in upper case: "MUSCLECRAMPS" for muscle_cramps."""
+    return key.replace("_", "").upper()
+
+
+def _stem_problems(study_items: list[dict]) -> list[str]:
+    by_stem: dict[str, list[str]] = {}
+    for raw in study_items:
+        by_stem.setdefault(code_stem(raw["key"])[:CODE_STEM], []).append(raw["key"])
+    return [f"study_items: {' and '.join(keys)} begin with the same {CODE_STEM} letters and "
+            "digits, which name them in the SDTM export (QSTESTCD)."
+            for keys in by_stem.values() if len(keys) > 1]
 
 
 def _study_item_problems(raw) -> list[str]:

@@ -98,6 +98,22 @@ def test_the_adverse_event_csv_has_a_row_per_term(client, headers, events):
     assert len(rows) == 3
 
 
+def test_percentages_round_halves_up_in_json_and_csv(client, headers, site):
+    """1 of 16 is 6.25 %: shown 6.3, as the page rounds (round() would say 6.2)."""
+    cohort = [make_participant(site=site, enrolled="2026-03-01") for _ in range(16)]
+    record(client, headers, cohort[0], event("Nausea", 1))
+
+    report = client.get(AE_URL, headers=headers).get_json()
+    csv_text = client.get(AE_URL, headers=headers | {"Accept": "text/csv"}).get_data(
+        as_text=True)
+
+    (nausea,) = report["terms"]
+    assert (report["participants"], nausea["any"], nausea["grade_1_2"]) == (
+        16, {"n": 1, "percent": 6.3}, {"n": 1, "percent": 6.3})
+    (row,) = csv.DictReader(io.StringIO(csv_text))
+    assert (row["any_percent"], row["grade_3_percent"]) == ("6.3", "0.0")
+
+
 def device(participant):
     return auth(token_for(participant))
 

@@ -8,9 +8,13 @@ from diary.rules.partial_dates import (
     PartialDate,
     PartialDateError,
     compare,
+    could_lie_between,
+    first_day,
     is_after,
     is_before,
+    last_day,
     parse_partial_date,
+    surely_between,
 )
 
 
@@ -85,3 +89,33 @@ def test_a_partial_date_is_surely_before_or_after_a_day_only_at_its_precision(
 
 def test_a_full_date_is_a_partial_date_of_day_precision():
     assert PartialDate.of_day(date(2026, 3, 4)).text == "2026-03-04"
+
+
+@pytest.mark.parametrize(("text", "first", "last"), [
+    ("2026", date(2026, 1, 1), date(2026, 12, 31)),
+    ("2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+    ("2028-02", date(2028, 2, 1), date(2028, 2, 29)),
+    ("2026-12", date(2026, 12, 1), date(2026, 12, 31)),
+    ("2026-03-14", date(2026, 3, 14), date(2026, 3, 14)),
+])
+def test_a_partial_date_spans_the_days_it_can_mean(text, first, last):
+    partial = parse_partial_date(text)
+    assert (first_day(partial), last_day(partial)) == (first, last)
+
+
+@pytest.mark.parametrize(("text", "start", "end", "could", "surely"), [
+    ("2026-03", date(2026, 3, 14), date(2026, 3, 20), True, False),
+    ("2026-03", date(2026, 3, 1), date(2026, 3, 31), True, True),
+    ("2026-03", None, date(2026, 3, 1), True, False),
+    ("2026-03", None, date(2026, 2, 28), False, False),
+    ("2026-03", date(2026, 4, 1), None, False, False),
+    ("2026", date(2026, 3, 1), date(2026, 12, 31), True, True),  # enrolled 1 March
+    ("2026", date(2026, 3, 2), None, True, False),
+    ("2026-03-14", date(2026, 3, 14), date(2026, 3, 14), True, True),
+    ("2026-03-14", date(2026, 3, 15), None, False, False),
+    ("2026-03-14", None, None, True, True),
+])
+def test_a_partial_date_could_lie_in_a_window_that_meets_it(text, start, end, could, surely):
+    partial = parse_partial_date(text)
+    assert could_lie_between(partial, start, end) is could
+    assert surely_between(partial, start, end, not_before=date(2026, 3, 1)) is surely

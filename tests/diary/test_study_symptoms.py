@@ -54,6 +54,9 @@ def test_every_item_has_its_texts_in_each_locale(locale, nausea, severity_questi
      "symptoms", "study_items.muscle_cramps: attributes are a set PRO-CTCAE grades, in its "
      'order (frequency, severity, interference), or ["presence"].'),
     ('key = "muscle_cramps"', 'key = "nausea"', "symptoms", "Each item once: nausea."),
+    ('key = "periorbital_oedema"', 'key = "muscle_cramps_night"', "symptoms",
+     "study_items: muscle_cramps and muscle_cramps_night begin with the same 7 letters and "
+     "digits, which name them in the SDTM export (QSTESTCD)."),
     ('key = "muscle_cramps"', 'key = "Muscle cramps"', "symptoms",
      "study_items: key 'Muscle cramps' is lower case letters, digits and _ (at most 40)."),
     ("minimum = 20", "minimum = 400", "symptoms",

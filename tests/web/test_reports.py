@@ -5,10 +5,13 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from sqlalchemy import select
 
 from diary.extensions import db
+from diary.models import Site
 from diary.operations.adherence import adherence_between
 from diary.operations.alerts import raise_alert
+from diary.operations.studies import default_study_file, load_study
 from tests.factories import (
     auth,
     default_study,
@@ -227,7 +230,8 @@ def test_the_heatmap_stops_counting_at_withdrawal_as_the_report_does(client, wid
 
 
 def test_the_adverse_event_table_on_the_page_is_the_json_report_s(client, wider_cohort):
-    report = client.get("/api/v1/reports/adverse-events", headers=auth(wider_cohort)).json
+    report = client.get("/api/v1/reports/adverse-events?from_day=1&to_day=112",
+                        headers=auth(wider_cohort)).json
     html = _page(client).text
 
     def cell(count):
@@ -279,3 +283,59 @@ def test_the_alert_figures_on_the_page_are_the_json_report_s(client, wider_cohor
         for row in report["by_kind"]}
     assert _page_rows(html, "alert-counts")["serious event"] == [
         "urgent", "1", "1", "1", "1", "90.0 min", "90.0 min"]
+
+
+@pytest.mark.frozen_at("2026-10-01T03:00:00Z")  # day 123 of a June enrolment
+def test_the_page_counts_adverse_events_by_onset_in_its_window(client, coordinator):
+    """Days 1-112 end on 20 September: an onset on the 25th is outside, "2026-09" could be
+    inside (and outside), and the page says so; the JSON without a window has them all."""
+    token = token_for(coordinator)
+    person = make_participant(enrolled=ENROLLED, study_code="S01-301", phone=None)
+    _event(client, token, person, "Fatigue", 1, "2026-06-10")
+    _event(client, token, person, "Rash maculo-papular", 2, "2026-09-25")
+    _event(client, token, person, "Nausea", 1, "2026-09")
+
+    html = _page(client).text
+
+    assert set(_page_rows(html, "ae")) == {"Fatigue", "Nausea"}
+    assert "(onset on study days 1\N{EN DASH}112)" in html
+    assert ("over the 2 events whose onset could lie in days 1\N{EN DASH}112: 1 of them on "
+            "an onset known only to the month or year, which could also lie outside.") in html
+    everything = client.get("/api/v1/reports/adverse-events", headers=auth(token)).json
+    assert {term["term"] for term in everything["terms"]} == {
+        "Fatigue", "Nausea", "Rash maculo-papular"}
+
+
+def _second_study(tmp_path):
+    """NCT09999999: the default study file with its own code and one site, MSK."""
+    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
+    text = (text.replace('code = "NCT02495519"', 'code = "NCT09999999"')
+            .replace('code = "SEV"', 'code = "MSK"')
+            .replace('name = "Severance Hospital"', 'name = "Memorial Hospital"'))
+    path = tmp_path / "NCT09999999.toml"
+    path.write_text(text, encoding="utf-8")
+    study, _ = load_study(path)
+    return db.session.execute(select(Site).where(Site.study_id == study.id)).scalar_one()
+
+
+def test_every_panel_covers_the_heatmap_s_participants_and_no_other_study_s(
+        client, cohort, tmp_path):
+    """An admin sees two studies' sites; the page is the default study's, and so are its
+    adverse events, primary endpoint and alerts, not only its heatmap."""
+    other = make_participant(enrolled=ENROLLED, study_code="Z88-001", site=_second_study(
+        tmp_path), phone=None)
+    admin = make_staff("admin", sites=[], email="root@example.org", second_factor=True)
+    _event(client, token_for(admin), other, "Headache", 3, "2026-06-05")
+    raise_alert("adherence_gap", other, details={"days": 3})
+    db.session.commit()
+
+    html = _page(client, "root@example.org", code=totp_code()).text
+
+    heatmap = set(re.findall(r'<text class="code" x="0" y="\d+">(.*?)</text>',
+                             html.split('<section id="adherence">')[0]))
+    assert "Z88-001" not in heatmap and "S01-101" in heatmap
+    assert "Headache" not in _page_rows(html, "ae")
+    # The default study's participants at the admin's sites: S01-101, S01-102, X99-001.
+    assert f"of {len(heatmap)}), each counted once" in html
+    assert "Z88-001" not in html
+    assert _page_rows(html, "alert-counts")["adherence gap"][:2] == ["routine", "1"]

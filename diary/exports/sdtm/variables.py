@@ -102,14 +102,18 @@ AE = (
 QS = (
     *_IDS,
     _num("QSSEQ", "Sequence Number"),
-    Variable("QSGRPID", "Group ID", length=40),
+    # The report and the item: "7-9" (PRO-CTCAE item 9), "7-muscle_cramps" (a 40-letter key).
+    Variable("QSGRPID", "Group ID", length=64),
     Variable("QSTESTCD", "Question Short Name", length=8),
     Variable("QSTEST", "Question Name", length=40),
     Variable("QSCAT", "Category of Question", length=40),
     Variable("QSSCAT", "Subcategory for Question", length=100),
     Variable("QSORRES", "Finding in Original Units", length=40),
+    # A measured study item's unit (kg); empty for scores.
+    Variable("QSORRESU", "Original Units", length=20),
     Variable("QSSTRESC", "Character Result/Finding in Std Format", length=8),
     _num("QSSTRESN", "Numeric Finding in Standard Units"),
+    Variable("QSSTRESU", "Standard Units", length=20),
     Variable("QSEVLINT", "Evaluation Interval", length=10),
     Variable("QSDTC", "Date/Time of Finding", length=19),
     _num("QSDY", "Study Day of Finding"),

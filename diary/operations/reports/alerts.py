@@ -28,10 +28,11 @@ from diary.operations.reports.report_scope import (
 
 
 def alert_figures(actor: Actor, site: str | None = None, start: date | None = None,
-                  end: date | None = None) -> dict:
-    """Return the alert figures of the alerts raised from ``start`` to ``end`` (UTC days)."""
+                  end: date | None = None, *, study_id: int | None = None) -> dict:
+    """Return the alert figures of the alerts raised from ``start`` to ``end`` (UTC days)
+    (``study_id``: at that study's sites only)."""
     check_dates(start, end)
-    scope = report_scope(actor, site)
+    scope = report_scope(actor, site, study_id)
     raised = scope.where(Alert.site_id) & instants(start, end, Alert.created_at)
     waits = _waits(raised)
     kinds = [_kind_row(row) | {"acknowledge_minutes": _spread(waits.get((row.kind, row.urgency),
@@ -113,9 +114,10 @@ class OpenAlert:
     created_at: datetime
 
 
-def open_alerts(actor: Actor, site: str | None = None) -> list[OpenAlert]:
+def open_alerts(actor: Actor, site: str | None = None, *,
+                study_id: int | None = None) -> list[OpenAlert]:
     """Return the alerts not yet closed (open or acknowledged), newest first."""
-    scope = report_scope(actor, site)
+    scope = report_scope(actor, site, study_id)
     rows = db.session.execute(
         select(Alert, Participant.study_code)
         .outerjoin(Participant, Participant.id == Alert.participant_id)

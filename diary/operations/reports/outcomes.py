@@ -49,9 +49,11 @@ class ParticipantOutcome:
     adherence: Decimal | None
 
 
-def primary_endpoint(actor: Actor, site: str | None = None) -> dict:
-    """Return the week-16 non-progression rate, survival and adherence by outcome."""
-    scope = report_scope(actor, site)
+def primary_endpoint(actor: Actor, site: str | None = None, *,
+                     study_id: int | None = None) -> dict:
+    """Return the week-16 non-progression rate, survival and adherence by outcome
+    (``study_id``: that study's participants only)."""
+    scope = report_scope(actor, site, study_id)
     rows = participant_outcomes(scope)
     return {
         "site": scope.site_code,
@@ -122,8 +124,12 @@ def _survival_of(enrolled: date, target: int, visits: list, vital: VitalStatus |
 def _adherence(scope: Scope) -> dict[int, Decimal | None]:
     # From day 1 to each study's primary window's end (the target day): no to_day given.
     site_id = scope.site.id if scope.site is not None else None
+    # One study's: its participants only (the site filter alone would take every study's).
+    ids = (None if scope.study_id is None
+           else db.session.execute(select(Participant.id).where(scope.participants))
+           .scalars().all())
     return {row.participant_id: row.figures.adherence
-            for row in participant_figures(scope.actor, Window(from_day=1), site_id)}
+            for row in participant_figures(scope.actor, Window(from_day=1), site_id, ids)}
 
 
 def _assessments(scope: Scope) -> dict[int, list[tuple[date, str, int]]]:

@@ -1,9 +1,13 @@
-"""Which participants and alerts a report covers: the caller's sites, or one of them."""
+"""Which participants and alerts a report covers: the caller's sites, or one of them.
+
+A report may also be narrowed to one study's sites (``study_id``): the report page shows
+one study, and its every panel covers the same participants as its heatmap.
+"""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import true
+from sqlalchemy import select, true
 
 from diary.actor import Actor
 from diary.errors import InvalidInput
@@ -18,12 +22,16 @@ class Scope:
 
     actor: Actor
     site: Site | None
+    study_id: int | None = None
 
     def where(self, site_column):
         """Return a WHERE clause keeping rows of the covered sites."""
         clause = at_staff_sites(self.actor, site_column)
         if self.site is not None:
             clause = clause & (site_column == self.site.id)
+        if self.study_id is not None:
+            clause = clause & site_column.in_(
+                select(Site.id).where(Site.study_id == self.study_id))
         return clause
 
     @property
@@ -36,11 +44,12 @@ class Scope:
         return self.site.code if self.site is not None else None
 
 
-def report_scope(actor: Actor, site_code: str | None) -> Scope:
+def report_scope(actor: Actor, site_code: str | None, study_id: int | None = None) -> Scope:
     """Return the scope of a report; a site code not among the caller's is a 422."""
     if site_code is None:
-        return Scope(actor, None)
-    return Scope(actor, resolve_site(site_code, "site", scope=at_staff_sites(actor, Site.id)))
+        return Scope(actor, None, study_id)
+    return Scope(actor, resolve_site(site_code, "site", scope=at_staff_sites(actor, Site.id)),
+                 study_id)
 
 
 def check_dates(start: date | None, end: date | None) -> None:

@@ -1,4 +1,4 @@
-"""SQL pieces both databases understand: dates as day numbers, the least and the greatest.
+"""SQL pieces both databases understand: dates as day numbers and back, least and greatest.
 
 Date arithmetic differs between SQLite (dates are text) and PostgreSQL (dates subtract to
 integers), so reports count days as integers, days since 1970-01-01, compiled per dialect.
@@ -6,7 +6,7 @@ integers), so reports count days as integers, days since 1970-01-01, compiled pe
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, Integer
+from sqlalchemy import BigInteger, Date, Integer, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -106,9 +106,27 @@ class date_of_number(FunctionElement):
 
 @compiles(date_of_number)
 def _date_of_number(element, compiler, **kw):
-    return f"(DATE '1970-01-01' + {compiler.process(element.clauses, **kw)})"
+    return f"(DATE '1970-01-01' + ({compiler.process(element.clauses, **kw)}))"
 
 
 @compiles(date_of_number, "sqlite")
 def _date_of_number_sqlite(element, compiler, **kw):
-    return f"date(2440587.5 + {compiler.process(element.clauses, **kw)})"
+    return f"date(2440587.5 + ({compiler.process(element.clauses, **kw)}))"
+
+
+class date_text(FunctionElement):
+    """The ISO 8601 text ("2026-03-14") of a day number (days since 1970-01-01)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(date_text)
+def _date_text(element, compiler, **kw):
+    return (f"to_char(DATE '1970-01-01' + ({compiler.process(element.clauses, **kw)}), "
+            "'YYYY-MM-DD')")
+
+
+@compiles(date_text, "sqlite")
+def _date_text_sqlite(element, compiler, **kw):
+    return f"date(2440587.5 + ({compiler.process(element.clauses, **kw)}))"

@@ -11,6 +11,8 @@ from diary.rules.symptom_items import SymptomItem
 ENROLLED = date(2026, 3, 2)
 NAUSEA = SymptomItem("nausea", "Nausea", ("frequency", "severity"), pro_ctcae_item=9)
 CRAMPS = SymptomItem("muscle_cramps", "Muscle cramps", ("frequency", "severity"))
+WEIGHT = SymptomItem("weight_kg", "Body weight", ("kg",), unit="kg", minimum=Decimal(20),
+                     maximum=Decimal(300))
 
 
 def subject(**fields) -> Subject:
@@ -20,7 +22,7 @@ def subject(**fields) -> Subject:
         enrolled_on=ENROLLED, timezone="Asia/Seoul", sex="F", age=34, arm_code="IMA400",
         arm_name="Imatinib 400 mg QD", drug="imatinib", route="oral",
         steps=[DoseStep(ENROLLED, Decimal(400))], holds=[],
-        items={"nausea": NAUSEA, "muscle_cramps": CRAMPS},
+        items={"nausea": NAUSEA, "muscle_cramps": CRAMPS, "weight_kg": WEIGHT},
     )
     return Subject(**(values | fields))
 
@@ -48,9 +50,9 @@ def report(report_id: int, day: str, answers, recorded_at: datetime | None = Non
                            recorded_at=when, answers=answers)
 
 
-def answer(key: str, *scores):
-    """An item's answer from (attribute, score, imputed) triples."""
-    return SimpleNamespace(item_key=key, scores=[
+def answer(key: str, *scores, kg: str | None = None):
+    """An item's answer from (attribute, score, imputed) triples, or a measurement in kg."""
+    return SimpleNamespace(item_key=key, kg=Decimal(kg) if kg is not None else None, scores=[
         SimpleNamespace(attribute=a, score=s, imputed=i) for a, s, i in scores])
 
 

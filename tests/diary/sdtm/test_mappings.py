@@ -1,11 +1,17 @@
 """SDTM mappings of plain records: EC, EX, DM, AE, QS and RS, value by value."""
 
+import tomllib
 from datetime import UTC, date, datetime
 
 import pytest
 
 from diary.exports.sdtm import ae, dm, ec, ex, qs, rs
+from diary.exports.sdtm.variables import QS as QS_VARIABLES
+from diary.exports.sdtm.variables import dataset_label
+from diary.exports.sdtm.xpt import XptError, check_metadata, check_values
+from diary.operations.studies import default_study_file
 from diary.rules.regimen import Hold
+from diary.rules.symptom_items import SymptomItem, catalogue
 from tests.diary.sdtm.helpers import ENROLLED, answer, dose, event, report, subject
 
 
@@ -130,17 +136,78 @@ def test_a_verbatim_term_is_reported_but_not_coded():
 
 
 def test_qs_scores_pro_ctcae_items_and_flags_zero_imputation():
-    answers = [answer("nausea", ("frequency", 0, False), ("severity", 0, True)),
-               answer("muscle_cramps", ("frequency", 2, False), ("severity", 1, False))]
+    answers = [answer("nausea", ("frequency", 0, False), ("severity", 0, True))]
     records = list(qs.records(subject(reports=[report(7, "2026-03-05", answers)])))
     rows = [record.values for record in records]
-    # Muscle cramps is the study's own item, not PRO-CTCAE: not in QS.
     assert [(r["QSTESTCD"], r["QSTEST"], r["QSORRES"], r["QSSTRESN"]) for r in rows] == [
         ("PRO009F", "Nausea Frequency", "Never", 0), ("PRO009S", "Nausea Severity", "", 0)]
     assert {(r["QSCAT"], r["QSDTC"], r["QSDY"], r["QSEVLINT"]) for r in rows} == {
         ("PRO-CTCAE", "2026-03-05T12:00", 4, "-P7D")}
     assert [[(q.qnam, q.qval) for q in record.supp] for record in records] == [
         [], [("QSIMPUT", "Y")]]
+
+
+def _study_rows(*answers) -> list[dict]:
+    records = qs.records(subject(reports=[report(7, "2026-03-05", list(answers))]))
+    return [record.values for record in records]
+
+
+def test_qs_exports_the_study_s_own_items_in_a_sponsor_defined_category():
+    rows = _study_rows(answer("muscle_cramps", ("frequency", 2, False), ("severity", 1, False)),
+                       answer("weight_kg", kg="72.50"))
+    assert [(r["QSTESTCD"], r["QSTEST"], r["QSORRES"], r.get("QSORRESU", ""),
+             r["QSSTRESC"], r["QSSTRESN"]) for r in rows] == [
+        ("MUSCLECF", "Muscle cramps Frequency", "Occasionally", "", "2", 2),
+        ("MUSCLECS", "Muscle cramps Severity", "Mild", "", "1", 1),
+        ("WEIGHTKG", "Body weight", "72.5", "kg", "72.5", 72.5)]
+    assert {r["QSCAT"] for r in rows} == {"SPONSOR-DEFINED SYMPTOM ITEMS"}
+    assert [(r["QSSCAT"], r["QSGRPID"], r["QSEVLINT"]) for r in rows] == [
+        ("MUSCLE CRAMPS", "7-muscle_cramps", "-P7D"), ("MUSCLE CRAMPS", "7-muscle_cramps", "-P7D"),
+        ("BODY WEIGHT", "7-weight_kg", "")]
+    assert rows[2]["QSSTRESU"] == "kg"
+
+
+def test_a_study_item_never_asked_after_none_is_zero_imputed_like_pro_ctcae():
+    records = list(qs.records(subject(reports=[report(7, "2026-03-05", [
+        answer("muscle_cramps", ("frequency", 0, False), ("severity", 0, True))])])))
+    assert [(r.values["QSORRES"], r.values["QSSTRESN"], [q.qnam for q in r.supp])
+            for r in records] == [("Never", 0, []), ("", 0, ["QSIMPUT"])]
+
+
+def test_every_qs_record_of_the_shipped_study_fits_sas_transport_version_5():
+    """Each item of the study file, every attribute at its longest answer, through the XPT
+    guards: names and labels (check_metadata) and each value (check_values)."""
+    definition = tomllib.loads(default_study_file("NCT02495519").read_text(encoding="utf-8"))
+    items = catalogue(definition)
+    answers = [answer(item.key, kg="299.99") if not item.graded else
+               answer(item.key, *[(a, len(qs.ANSWERS[a]) - 1, False) for a in item.attributes])
+               for item in items.values()]
+    records = list(qs.records(subject(items=items, reports=[report(12345678, "2026-03-05",
+                                                                   answers)])))
+    check_metadata("QS", QS_VARIABLES, dataset_label("QS"))
+    for record in records:
+        check_values("QS", record.values, QS_VARIABLES, record.values["QSTESTCD"])
+    codes = [record.values["QSTESTCD"] for record in records]
+    assert len(codes) == len(set(codes))
+    assert {"MUSCLECF", "MUSCLECS", "PERIORBS", "WEIGHTKG"} <= set(codes)
+    study_rows = [r.values for r in records if r.values["QSCAT"] != "PRO-CTCAE"]
+    assert len(study_rows) == 4
+
+
+def test_a_study_item_term_too_long_for_qstest_is_refused_not_cut():
+    long = SymptomItem("swelling", "Swelling of the face, the lips and around the eyes",
+                       ("severity",))
+    (row,) = [r.values for r in qs.records(subject(items={"swelling": long}, reports=[
+        report(7, "2026-03-05", [answer("swelling", ("severity", 1, False))])]))]
+    with pytest.raises(XptError, match="QSTEST"):
+        check_values("QS", row, QS_VARIABLES, "test")
+
+
+def test_two_items_that_would_share_a_qstestcd_are_refused():
+    items = {key: SymptomItem(key, key, ("frequency",)) for key in ("muscle_cramps_legs",
+                                                                     "muscle_cramps_arms")}
+    with pytest.raises(XptError, match="MUSCLECF"):
+        list(qs.records(subject(items=items)))
 
 
 def test_rs_maps_plain_assessment_rows_to_recist_overall_responses():
