@@ -2,8 +2,9 @@
 
 One pass over the subjects (a generator: the operation loads them a batch at a time)
 writes every domain's CSV to a temporary directory as it goes, beside an ASCII copy for
-the XPT; each XPT is then made from its copy, one dataset in memory at a time (SAS
-transport is written whole by pyreadstat, so that is as far as it streams).
+the XPT, and notes each Char variable's longest value; each XPT is then written from its
+copy a chunk of rows at a time (see diary.exports.sdtm.xpt), so memory does not grow with
+the size of the study.
 """
 
 import csv
@@ -21,11 +22,11 @@ from diary.exports.sdtm.ec import EC
 from diary.exports.sdtm.ex import EX
 from diary.exports.sdtm.qs import QS
 from diary.exports.sdtm.subject import DomainBuilder, Subject
-from diary.exports.sdtm.variables import NUM, dataset_label, variables_of
+from diary.exports.sdtm.variables import CHAR, NUM, dataset_label, variables_of
 from diary.exports.sdtm.xpt import ascii_values, check_metadata, check_values, write_xpt
 
 LISTING = "variables.csv"
-# Rows of a domain read from its ASCII copy at once, while its XPT frame is put together.
+# Rows of a domain read from its ASCII copy and written to its XPT at once.
 CHUNK_ROWS = 50_000
 LISTING_FIELDS = ("dataset", "variable", "label", "type", "length", "non_ascii_replaced")
 
@@ -71,10 +72,20 @@ class _Dataset:
         for writer in self._writers:
             writer.writerow(self.names)
         self.count = 0
+        # Each Char variable's longest value in the XPT: every chunk is written this wide
+        # (1 at least, as pyreadstat makes it), the width pyreadstat gives the whole
+        # dataset, not the declared length (which would make EC several times larger).
+        self.widths = {v.name: 1 for v in self.variables if v.type == CHAR}
+        self._text_columns = [(i, v.name) for i, v in enumerate(self.variables)
+                              if v.type == CHAR]
 
     def write(self, values: dict, ascii_copy: dict) -> None:
-        for writer, row in zip(self._writers, (values, ascii_copy), strict=True):
-            writer.writerow([_csv_value(row.get(name)) for name in self.names])
+        rows = [[_csv_value(row.get(name)) for name in self.names]
+                for row in (values, ascii_copy)]
+        for writer, row in zip(self._writers, rows, strict=True):
+            writer.writerow(row)
+        for index, name in self._text_columns:
+            self.widths[name] = max(self.widths[name], len(rows[1][index]))
         self.count += 1
 
     def close(self) -> None:
@@ -82,32 +93,19 @@ class _Dataset:
             file.close()
 
     def write_xpt(self, path: Path) -> None:
-        write_xpt(self._frame(), path, self.name, list(self.variables), self.label)
+        write_xpt(self._chunks(), path, self.name, list(self.variables), self.label,
+                  self.widths)
 
-    def _frame(self):
+    def _chunks(self):
         import pandas  # heavy, and only needed when exporting
-        from pandas.api.types import union_categoricals
 
         numeric = {v.name for v in self.variables if v.type == NUM}
-        chunks = pandas.read_csv(
-            self.stage_path, dtype={name: "float64" if name in numeric else str
-                                    for name in self.names},
-            keep_default_na=False, na_values={name: [""] for name in numeric},
-            chunksize=CHUNK_ROWS)
-        # Text as categories, a chunk at a time: a domain's values repeat (USUBJID,
-        # DOMAIN, EXTRT, ...), and one Python string per cell would make the frame many
-        # times the size of the file. pyreadstat still needs the whole frame at once.
-        parts: dict[str, list] = {name: [] for name in self.names}
-        for chunk in chunks:
-            for name in self.names:
-                column = chunk[name]
-                parts[name].append(column if name in numeric else column.astype("category"))
-        if not parts[self.names[0]]:
-            return pandas.DataFrame({name: pandas.Series([], dtype="float64" if name in numeric
-                                                         else str) for name in self.names})
-        return pandas.DataFrame({
-            name: pandas.concat(columns, ignore_index=True) if name in numeric
-            else pandas.Series(union_categoricals(columns)) for name, columns in parts.items()})
+        with pandas.read_csv(
+                self.stage_path, dtype={name: "float64" if name in numeric else str
+                                        for name in self.names},
+                keep_default_na=False, na_values={name: [""] for name in numeric},
+                chunksize=CHUNK_ROWS) as chunks:
+            yield from chunks
 
 
 class _Package:

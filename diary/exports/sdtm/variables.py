@@ -1,7 +1,8 @@
 """Every SDTM variable we write: its label, type and the longest value it may hold.
 
 Labels follow SDTMIG 3.3 (at most 40 characters, as SAS transport version 5 allows);
-``length`` is the most bytes a Char value may take (XPT v5 caps it at 200), 8 for Num.
+``length`` is the most bytes a Char value may take (XPT v5 caps it at 200), 8 for Num;
+in the XPT a Char variable is as wide as its longest value, at most that.
 """
 
 from dataclasses import dataclass

@@ -30,8 +30,9 @@ def cohort():
     return [first, second]
 
 
-# The XPT frames are read from the staged CSV in chunks: as one chunk, and one row a chunk
-# (text categories differ from chunk to chunk and must be merged).
+# Each XPT is written from the staged CSV a chunk of rows at a time: as one chunk, and one
+# row a chunk (each chunk encoded on its own, its observations spliced after the first's
+# headers; see test_xpt.py).
 @pytest.fixture(params=[package_module.CHUNK_ROWS, 1], ids=["one-chunk", "row-chunks"])
 def package(tmp_path, monkeypatch, request):
     monkeypatch.setattr(package_module, "CHUNK_ROWS", request.param)
