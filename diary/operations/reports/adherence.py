@@ -76,12 +76,31 @@ from diary.rules.day_masks import (
 from diary.rules.report_windows import Window, window_errors
 
 REASONS = (*MISSED_REASONS, NO_REASON)
-# The missed doses of each reason are counted in fields of a packed sum (see _reason_codes).
-REASON_BITS, REASONS_PER_SUM = 20, 3
-_FIELD_MASK = (1 << REASON_BITS) - 1
-# Each kind's packed column and the shift to its field.
-_REASON_FIELDS = [(name, k // REASONS_PER_SUM, REASON_BITS * (k % REASONS_PER_SUM))
-                  for k, name in enumerate(REASONS)]
+
+
+class _Packing(NamedTuple):
+    """How the missed doses' reasons share packed sums: a field of ``bits`` bits each.
+
+    A field holds any count up to the span's length, so for a 16-week window all six
+    reasons fit one 63-bit sum; a window of years takes two.
+    """
+
+    bits: int
+    per_sum: int
+
+    @classmethod
+    def for_days(cls, days: int) -> "_Packing":
+        bits = max(days, 1).bit_length()
+        return cls(bits, min(len(REASONS), 63 // bits))
+
+    @property
+    def sums(self) -> int:
+        return -(-len(REASONS) // self.per_sum)
+
+    def fields(self) -> list[tuple[str, int, int]]:
+        """Return each reason's sum and the shift to its field."""
+        return [(name, k // self.per_sum, self.bits * (k % self.per_sum))
+                for k, name in enumerate(REASONS)]
 
 
 class ParticipantFigures(NamedTuple):
@@ -225,6 +244,10 @@ class _Span(NamedTuple):
             return DoseEntry.study_day.between(self.first, self.last)
         return DoseEntry.dose_date.between(from_number(self.first), from_number(self.last))
 
+    @property
+    def packing(self) -> _Packing:
+        return _Packing.for_days(self.length)
+
     def offset(self, start: int) -> int:
         """Return where a participant's window (first day ``start``) begins in the span."""
         return 0 if self.in_days else start - self.first
@@ -357,23 +380,21 @@ def _taken_days(span: _Span):
     return columns
 
 
-def _reason_codes() -> list:
-    # Each missed dose adds 1 to its reason's field of REASON_BITS bits, three reasons to
-    # a column: two SUMs count all six (a field holds far more days than any window).
-    groups = [REASONS[k:k + REASONS_PER_SUM]
-              for k in range(0, len(REASONS), REASONS_PER_SUM)]
+def _reason_codes(packing: _Packing) -> list:
+    # Each missed dose adds 1 to its reason's field: one or two SUMs count all six.
+    codes: list[dict] = [{} for _ in range(packing.sums)]
+    for name, column, shift in packing.fields():
+        codes[column][name] = literal(1 << shift, BigInteger)
     reason = func.coalesce(DoseEntry.missed_reason, NO_REASON)
-    return [case({name: literal(1 << (REASON_BITS * k), BigInteger)
-                  for k, name in enumerate(group)},
-                 value=reason, else_=literal(0, BigInteger))
-            for group in groups]
+    return [case(fields, value=reason, else_=literal(0, BigInteger)) for fields in codes]
 
 
-def _tallies(suffix: str, *, amounts: bool = True) -> list:
+def _tallies(suffix: str, packing: _Packing, *, amounts: bool = True) -> list:
     """Return the sums of entries that are not masks: missed by reason, mg, late, vomited."""
     taken, missed = DoseEntry.status == TAKEN, DoseEntry.status == MISSED
-    columns = [func.sum(code).filter(missed).label(f"reasons_{suffix}_{k}")
-               for k, code in enumerate(_reason_codes())]
+    # As BIGINT: PostgreSQL sums a BIGINT to a NUMERIC, which the driver reads far slower.
+    columns = [cast(func.sum(code).filter(missed), BigInteger).label(f"reasons_{suffix}_{k}")
+               for k, code in enumerate(_reason_codes(packing))]
     if amounts:
         columns += [func.sum(DoseEntry.dose_mg).filter(taken).label(f"mg_{suffix}"),
                     _count(DoseEntry.late).label(f"late_{suffix}"),
@@ -384,7 +405,8 @@ def _tallies(suffix: str, *, amounts: bool = True) -> list:
 def _entry_counts(actor, span: _Span, todays: dict, site_id, participant_ids):
     """Aggregate the current entries in the span, per participant, in one plain scan."""
     statement = (
-        select(DoseEntry.participant_id.label("pid"), *_taken_days(span), *_tallies("all"))
+        select(DoseEntry.participant_id.label("pid"), *_taken_days(span),
+               *_tallies("all", span.packing))
         .where(DoseEntry.is_current.is_(True), span.contains(),
                DoseEntry.dose_date <= max(todays.values()))
         .group_by(DoseEntry.participant_id)
@@ -395,11 +417,11 @@ def _entry_counts(actor, span: _Span, todays: dict, site_id, participant_ids):
     return statement.subquery("counts")
 
 
-def _days_of(ranges, first, last, suffix: str, *, amounts: bool):
+def _days_of(ranges, first, last, suffix: str, packing: _Packing, *, amounts: bool):
     # The entries of each participant's days ``first`` to ``last`` (day numbers), summed:
     # compared as dates, so each range reads its days from the (participant, day) index.
     return (
-        select(ranges.c.pid, *_tallies(suffix, amounts=amounts))
+        select(ranges.c.pid, *_tallies(suffix, packing, amounts=amounts))
         .join(DoseEntry, and_(DoseEntry.participant_id == ranges.c.pid,
                               DoseEntry.is_current.is_(True),
                               DoseEntry.dose_date >= date_of_number(first),
@@ -409,12 +431,12 @@ def _days_of(ranges, first, last, suffix: str, *, amounts: bool):
     )
 
 
-def _held_counts(holds):
+def _held_counts(holds, packing: _Packing):
     # Missed doses on held days count as held: taken back out of the missed ones.
-    return _days_of(holds, holds.c.hs, holds.c.he, "held", amounts=False)
+    return _days_of(holds, holds.c.hs, holds.c.he, "held", packing, amounts=False)
 
 
-def _past_end_counts(win, todays: dict):
+def _past_end_counts(win, todays: dict, packing: _Packing):
     # What the span holds past a participant's own window, taken back out of everything:
     # after a withdrawal (staff may still record), past a shorter study's own window, or
     # dated after the zone's today (written before a move to a zone behind). Only those
@@ -428,7 +450,7 @@ def _past_end_counts(win, todays: dict):
             .where(win.c.e < least(win.c.span_end, latest),
                    (win.c.cut < win.c.today) | (win.c.today < latest))
             .subquery("past"))
-    return _days_of(past, past.c.a, past.c.b, "past", amounts=True)
+    return _days_of(past, past.c.a, past.c.b, "past", packing, amounts=True)
 
 
 def _count(condition):
@@ -439,10 +461,11 @@ def _count(condition):
 def _report(actor, window, site_id, scope: _Scope, span: _Span, participant_ids):
     win = _windows(actor, window, site_id, scope.todays, span, participant_ids)
     holds = _holds(win)
-    parts = [_step_list(win), _hold_list(holds), _held_counts(holds),
-             _past_end_counts(win, scope.todays),
+    parts = [_step_list(win), _hold_list(holds), _held_counts(holds, span.packing),
+             _past_end_counts(win, scope.todays, span.packing),
              _entry_counts(actor, span, scope.todays, site_id, participant_ids)]
-    statement = select(win, *(
+    # Only what the rows are read for: ten thousand rows cost by the column.
+    statement = select(*(win.c[name] for name in _WINDOW_COLUMNS), *(
         column for part in parts for column in part.c if column.name != "pid"))
     for part in parts:
         statement = statement.outerjoin(part, part.c.pid == win.c.participant_id)
@@ -478,6 +501,10 @@ def _holds_of(text_value, first: int) -> list[tuple[int, int]]:
     return [(int(start) - first, int(end) - first) for start, end in pairs]
 
 
+_WINDOW_COLUMNS = ("participant_id", "study_code", "site_id", "site_code", "status",
+                   "withdrawn_on", "protocol_mg", "threshold", "s", "e")
+
+
 class _Reader:
     """Reads a report row by position (found once by name): ten thousand rows stream.
 
@@ -485,8 +512,7 @@ class _Reader:
     most of the report's time.
     """
 
-    FIXED = ("participant_id", "study_code", "site_id", "site_code", "status",
-             "withdrawn_on", "protocol_mg", "threshold", "s", "e", "steps", "holds",
+    FIXED = (*_WINDOW_COLUMNS, "steps", "holds",
              "mg_all", "mg_past", "late_all", "late_past", "vomited_all", "vomited_past")
 
     def __init__(self, keys, span: _Span):
@@ -496,7 +522,9 @@ class _Reader:
         self.taken = [index[f"taken_{k}"] for k in range(chunks_for(span.length))]
         self.packed = [tuple(index[f"reasons_{part}_{column}"]
                              for part in ("all", "held", "past"))
-                       for column in range(-(-len(REASONS) // REASONS_PER_SUM))]
+                       for column in range(span.packing.sums)]
+        self.fields = span.packing.fields()
+        self.field_mask = (1 << span.packing.bits) - 1
 
     def __call__(self, row) -> ParticipantFigures:
         (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
@@ -505,8 +533,8 @@ class _Reader:
         days = max(end - start + 1, 0)
         taken_days = (from_chunks([row[place] for place in self.taken])
                       >> self.span.offset(start)) & span_mask(0, days - 1)
-        reasons = _reasons([(row[a] or 0) - (row[h] or 0) - (row[p] or 0)
-                            for a, h, p in self.packed])
+        reasons = self._reasons([(row[a] or 0) - (row[h] or 0) - (row[p] or 0)
+                                 for a, h, p in self.packed])
         held = held_mask(_holds_of(holds, start))
         expected_days = span_mask(0, days - 1) & ~held
         figures = _figures(
@@ -518,16 +546,15 @@ class _Reader:
         return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
                                   withdrawn_on, Decimal(threshold), figures)
 
-
-def _reasons(packed: list[int]) -> dict[str, int]:
-    # Unpack the reasons' fields (each field's net count is never negative, so the sums
-    # less the held days' and the days' past the window borrow nothing between fields).
-    counts = {}
-    for name, column, shift in _REASON_FIELDS:
-        count = int(packed[column]) >> shift & _FIELD_MASK
-        if count:
-            counts[name] = count
-    return counts
+    def _reasons(self, packed: list[int]) -> dict[str, int]:
+        # Unpack the reasons' fields (each field's net count is never negative, so the sums
+        # less the held days' and the days' past the window borrow nothing between fields).
+        counts = {}
+        for name, column, shift in self.fields:
+            count = packed[column] >> shift & self.field_mask
+            if count:
+                counts[name] = count
+        return counts
 
 
 def _figures(start: int, days: int, taken_days: int, held: int, reasons: dict, *,

@@ -173,3 +173,19 @@ def test_an_entry_for_a_day_not_yet_begun_in_the_zone_waits_for_that_day(study):
         (row,) = participant_figures(actor, window, participant_ids=[patient.id])
         assert row.figures == participant_adherence(actor, patient.id, window)["figures"]
         assert (row.figures.missed, row.figures.late, row.figures.taken) == (0, 0, SPAN + 1)
+
+
+def test_a_window_of_years_counts_every_reason_exactly(study):
+    # Over years each reason's count needs a wider field, so the six share two sums.
+    staff = make_staff("admin")
+    actor = Actor.for_staff(staff)
+    reasons = [None, *MISSED_REASONS]
+    entries = [("missed", reasons[day // 3 % 6], False, day % 7 == 0) if day % 3 else
+               ("taken", 400, day % 5 == 0, False) for day in range(1300)]
+    patient = _diary({"zone": "Asia/Seoul", "steps": [(400, 300)], "holds": [(100, 120)],
+                      "withdrawn": None, "entries": entries, "enrolled_ago": 1299}, staff)
+    window = Window(start=patient.enrolled_on)
+    (row,) = participant_figures(actor, window, participant_ids=[patient.id])
+    assert row.figures.days == 1300
+    assert row.figures == participant_adherence(actor, patient.id, window)["figures"]
+    assert len(row.figures.missed_reasons) == 6
