@@ -83,12 +83,14 @@ def _admin():
 
 
 def _run_csv(actor, days: int) -> int:
-    from api.adherence_reports import _csv_lines
+    from api.adherence_reports import CSV_HEADER, _csv_row
+    from api.report_csv import _lines
     from diary.operations.reports.adherence import cohort_rows
     from diary.rules.report_windows import Window
 
+    # The lines the streamed answer sends, one at a time.
     _, rows = cohort_rows(actor, Window(1, days))
-    return sum(len(line) for line in _csv_lines(rows))
+    return sum(len(line) for line in _lines(CSV_HEADER, map(_csv_row, rows)))
 
 
 def _run_sdtm(actor, days: int) -> int:
