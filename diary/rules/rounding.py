@@ -18,7 +18,18 @@ def half_up(value: Decimal | int | float | str, places: int) -> Decimal:
     A float is read as it prints (``0.145`` is 0.145, not the binary 0.14499...).
     """
     exact = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    return exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return exact.quantize(_quantum(places), ROUND_HALF_UP)
+
+
+def _quantum(places: int) -> Decimal:
+    # Built once per precision: a cohort report rounds three figures per participant.
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        quantum = _QUANTA[places] = Decimal(1).scaleb(-places)
+    return quantum
+
+
+_QUANTA: dict[int, Decimal] = {}
 
 
 def percent(n: int, of: int) -> Decimal | None:

@@ -12,14 +12,16 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
 from diary.extensions import db
-from diary.models import DoseEntry, DoseHold, PrescribedDose
+from diary.models import DoseEntry, DoseHold, PrescribedDose, Site
 from diary.models.dose_entry import MISSED_REASONS
 from diary.operations.reports.adherence import participant_figures
 from diary.operations.reports.participant_adherence import participant_adherence
+from diary.operations.studies import default_study_file, load_study
 from diary.rules.report_windows import Window
 from diary.rules.study_days import study_day
 from tests.factories import make_participant, make_staff
@@ -73,11 +75,11 @@ diaries = st.fixed_dictionaries({
 })
 
 
-def _diary(spec, staff, counter=[0]):  # noqa: B006 (a counter across examples)
+def _diary(spec, staff, counter=[0], site=None):  # noqa: B006 (a counter across examples)
     counter[0] += 1
     today = local_today(spec["zone"])
     enrolled = today - timedelta(days=spec.get("enrolled_ago", SPAN))
-    patient = make_participant(enrolled=enrolled, tz=spec["zone"], phone=None,
+    patient = make_participant(enrolled=enrolled, tz=spec["zone"], phone=None, site=site,
                                sms_consent=False, study_code=f"H{counter[0]:05d}")
     for offset, mg in spec["steps"]:
         db.session.add(PrescribedDose(participant_id=patient.id,
@@ -189,3 +191,28 @@ def test_a_window_of_years_counts_every_reason_exactly(study):
     assert row.figures.days == 1300
     assert row.figures == participant_adherence(actor, patient.id, window)["figures"]
     assert len(row.figures.missed_reasons) == 6
+
+
+def test_each_study_s_own_primary_window_when_studies_differ(study, tmp_path):
+    # A cohort of two studies, 112 and 56 days: with no to_day each participant's window is
+    # their own study's, and the shorter study's days 57 on are taken back out.
+    staff = make_staff("admin")
+    actor = Actor.for_staff(staff)
+    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
+    path = tmp_path / "NCT09999998.toml"
+    path.write_text(text.replace('code = "NCT02495519"', 'code = "NCT09999998"')
+                    .replace('code = "SEV"', 'code = "MSK"')
+                    .replace("primary_days = 112", "primary_days = 56"), encoding="utf-8")
+    short, _ = load_study(path)
+    site = db.session.execute(select(Site).where(Site.study_id == short.id)).scalar_one()
+    entries = [("missed", "forgot", False, True) if day % 4 == 0 else
+               ("taken", 400, day % 9 == 0, False) for day in range(SPAN + 1)]
+    spec = {"zone": "Asia/Seoul", "steps": [], "holds": [(60, 62)], "withdrawn": None,
+            "entries": entries}
+    patients = [_diary(spec, staff), _diary(spec, staff, site=site)]
+    window = Window(from_day=1)
+    rows = {row.participant_id: row for row in participant_figures(actor, window)}
+    for patient in patients:
+        assert rows[patient.id].figures == participant_adherence(
+            actor, patient.id, window)["figures"]
+    assert [rows[patient.id].figures.days for patient in patients] == [SPAN + 1, 56]
