@@ -8,6 +8,7 @@ import contextlib
 import logging
 import signal
 import sys
+import threading
 
 import click
 from flask import current_app
@@ -79,18 +80,22 @@ def fake_twilio_command(port: int):
     from notifications.fake_twilio import FakeTwilio
 
     fake = FakeTwilio(any_credentials=True, on_message=_print_text)
-    _exit_on_sigterm()
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stopped.set())
     try:
         fake.start(port=port)
     except OSError as exc:
         raise click.ClickException(f"cannot listen on port {port}: {exc.strerror}") from exc
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            click.echo(f"fake Twilio listening on {fake.base_url} (any account and token); "
-                       f"point the service at it with TWILIO_API_BASE_URL={fake.base_url}. "
-                       "Ctrl-C stops it.")
-            while True:
-                signal.pause()
+        click.echo(f"fake Twilio listening on {fake.base_url} (any account and token); "
+                   f"point the service at it with TWILIO_API_BASE_URL={fake.base_url}. "
+                   "Ctrl-C stops it.")
+        # Not signal.pause(): a signal that lands after the last check and before pause()
+        # blocks is spent, and pause() then waits for another one (CI saw it hang a
+        # minute). Short waits let the handlers run between them instead.
+        while not stopped.wait(0.2):
+            pass
     finally:
         fake.stop()
 

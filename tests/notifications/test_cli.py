@@ -51,6 +51,23 @@ def test_fake_twilio_takes_any_account_and_prints_each_text(fake_twilio_process)
     assert process.interrupt() == 0
 
 
+def test_fake_twilio_stops_on_ctrl_c_even_when_started_with_it_ignored(tmp_path):
+    # A shell's background job (`make test &` in CI) starts with SIGINT ignored, and Python
+    # then installs no KeyboardInterrupt: the fake must still stop on it.
+    port = free_port()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        process = Process("fake-twilio", "--port", str(port),
+                          env=diary_env(tmp_path / "db.sqlite3"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        process.wait_for_line(f"http://127.0.0.1:{port}")
+        assert process.interrupt() == 0
+    finally:
+        process.stop()
+
+
 def test_fake_twilio_stops_on_sigterm(fake_twilio_process):
     process, _ = fake_twilio_process
     assert process.interrupt(signal.SIGTERM) == 0
