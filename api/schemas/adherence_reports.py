@@ -20,7 +20,17 @@ def study_day_field(description: str) -> WholeNumber:
                        metadata={"description": description})
 
 
-class AdherenceWindowArgsSchema(QueryArgsSchema):
+class WindowChecks:
+    """Refuses a window that mixes study days and dates, or whose bounds are reversed."""
+
+    @ma.validates_schema
+    def _one_kind_in_order(self, data, **kwargs):
+        errors = window_errors(window_of(data))
+        if errors:
+            raise ma.ValidationError(errors)
+
+
+class AdherenceWindowArgsSchema(WindowChecks, QueryArgsSchema):
     """A window in study days (default 1 to the study's primary window) or in dates."""
 
     from_day = study_day_field("First study day (day 1 = enrolment; no day 0). Default 1.")
@@ -30,12 +40,6 @@ class AdherenceWindowArgsSchema(QueryArgsSchema):
         "description": "First local date (instead of study days). Default: enrolment."})
     end = Day(data_key="to", metadata={
         "description": "Last local date, inclusive. Default: the last day that counts."})
-
-    @ma.validates_schema
-    def _one_kind_in_order(self, data, **kwargs):
-        errors = window_errors(window_of(data))
-        if errors:
-            raise ma.ValidationError(errors)
 
     @ma.post_load
     def _as_window(self, data, **kwargs) -> Window:

@@ -3,12 +3,16 @@
 import marshmallow as ma
 from marshmallow.validate import Length
 
-from api.schemas.adherence_reports import WindowSchema, study_day_field, window_of
+from api.schemas.adherence_reports import (
+    WindowChecks,
+    WindowSchema,
+    study_day_field,
+    window_of,
+)
 from api.schemas.common import QueryArgsSchema
 from api.schemas.fields import Day, Text
 from diary.rules import primary_endpoint as rules
 from diary.rules.alerts import ALERT_KIND_NAMES
-from diary.rules.report_windows import window_errors
 
 _FRACTION = {"description": "A fraction from 0 to 1 (null when there is nothing to divide)."}
 
@@ -26,7 +30,7 @@ class WindowQueryArgsSchema(ReportQueryArgsSchema):
     end = Day(data_key="to")
 
 
-class SafetyWindowArgsSchema(ReportQueryArgsSchema):
+class SafetyWindowArgsSchema(WindowChecks, ReportQueryArgsSchema):
     """``site``, and a window: study days (``from_day``, ``to_day``) or dates (``from``,
     ``to``), both included, either bound optional; none: everything recorded."""
 
@@ -36,12 +40,6 @@ class SafetyWindowArgsSchema(ReportQueryArgsSchema):
     start = Day(data_key="from", metadata={
         "description": "First date (instead of study days), inclusive. Default: none."})
     end = Day(data_key="to", metadata={"description": "Last date, inclusive. Default: none."})
-
-    @ma.validates_schema
-    def _one_kind_in_order(self, data, **kwargs):
-        errors = window_errors(window_of(data))
-        if errors:
-            raise ma.ValidationError(errors)
 
     @ma.post_load
     def _as_window(self, data, **kwargs) -> dict:
