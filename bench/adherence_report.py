@@ -136,7 +136,7 @@ def _statement_rows(actor, window):
     scope = adherence._scope(actor)
     statement = adherence._report(actor, window, None, scope, adherence._span(window, scope),
                                   None)
-    db.session.execute(sa.text("SET LOCAL jit = off"))
+    adherence.plan_for_the_report()
     return db.session.execute(statement).all()
 
 

@@ -24,6 +24,8 @@ class DoseEntry(db.Model):
         UniqueConstraint("participant_id", "client_id"),
         UniqueConstraint("participant_id", "dose_date", "version"),
         # At most one current version per participant and day, enforced by the database.
+        # On PostgreSQL it also carries what the cohort adherence report reads, which then
+        # reads this index alone, in participant order (migration 0018).
         Index(
             "uq_dose_entry_current_day",
             "participant_id",
@@ -31,6 +33,8 @@ class DoseEntry(db.Model):
             unique=True,
             sqlite_where=db.text("is_current"),
             postgresql_where=db.text("is_current"),
+            postgresql_include=["study_day", "status", "dose_mg", "missed_reason", "late",
+                                "vomited"],
         ),
     )
 

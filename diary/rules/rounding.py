@@ -44,3 +44,22 @@ def fraction(numerator, denominator) -> Decimal | None:
     if not denominator:
         return None
     return half_up(Decimal(numerator) / Decimal(denominator), FRACTION_PLACES)
+
+
+def whole_fraction(numerator: int, denominator: int) -> Decimal | None:
+    """Return ``fraction(numerator, denominator)`` of whole numbers, by integer arithmetic.
+
+    Exact (no 28-digit quotient rounded twice) and several times as fast, for a cohort
+    report's three fractions per participant; a negative numerator takes ``fraction``.
+    """
+    if not denominator:
+        return None
+    if numerator < 0 or denominator < 0:
+        return fraction(numerator, denominator)
+    scaled, rest = divmod(numerator * _SCALE, denominator)
+    if 2 * rest >= denominator:  # half up
+        scaled += 1
+    return Decimal(scaled).scaleb(-FRACTION_PLACES)
+
+
+_SCALE = 10**FRACTION_PLACES

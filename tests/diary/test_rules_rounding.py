@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from diary.rules.rounding import fraction, half_up, percent
+from diary.rules.rounding import fraction, half_up, percent, whole_fraction
 
 
 @pytest.mark.parametrize(("n", "of", "shown"), [
@@ -35,3 +37,19 @@ def test_a_float_is_rounded_as_it_prints_not_as_its_binary_value():
     assert half_up(12.25, 1) == Decimal("12.3")
     assert half_up(0.145, 2) == Decimal("0.15")
     assert round(12.25, 1) == 12.2 and f"{0.145:.2f}" == "0.14"
+
+
+@given(st.integers(0, 10**9), st.integers(1, 10**9))
+def test_whole_fraction_is_fraction_of_whole_numbers(numerator, denominator):
+    # The cohort report's integer shortcut must round exactly as every other report does.
+    assert whole_fraction(numerator, denominator) == fraction(numerator, denominator)
+    assert str(whole_fraction(numerator, denominator)) == str(fraction(numerator, denominator))
+
+
+def test_whole_fraction_rounds_halves_up_and_refuses_nothing_to_divide():
+    assert str(whole_fraction(1, 16)) == "0.0625"
+    assert str(whole_fraction(1, 32)) == "0.0313"  # 0.03125, half up
+    assert str(whole_fraction(6, 7)) == "0.8571"
+    assert str(whole_fraction(112, 112)) == "1.0000"
+    assert whole_fraction(5, 0) is None
+    assert whole_fraction(-1, 32) == fraction(-1, 32)

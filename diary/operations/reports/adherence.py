@@ -60,7 +60,7 @@ from diary.operations.reports.sql import (
 )
 from diary.operations.scope import at_staff_sites
 from diary.operations.sites import resolve_site
-from diary.rules.adherence import NO_REASON, AdherenceFigures, is_below_threshold, ratio
+from diary.rules.adherence import NO_REASON, AdherenceFigures
 from diary.rules.cohort import pooled, spread
 from diary.rules.day_masks import (
     CHUNK_BITS,
@@ -74,6 +74,7 @@ from diary.rules.day_masks import (
     weighted_days,
 )
 from diary.rules.report_windows import Window, window_errors
+from diary.rules.rounding import whole_fraction
 
 REASONS = (*MISSED_REASONS, NO_REASON)
 
@@ -135,18 +136,24 @@ def cohort_adherence(actor: Actor, window: Window, site: str | None = None) -> d
     """Return the cohort's adherence over the window: pooled, spread, by site, and rows."""
     window, rows = cohort_rows(actor, window, site)
     rows = list(rows)
-    sites: dict[int, list[ParticipantFigures]] = {}
-    for row in rows:
-        sites.setdefault(row.site_id, []).append(row)
+    # Each participant's exact adherence, once: the cohort's spread and their site's use it.
+    rated = [(row, _exact_adherence(row.figures)) for row in rows]
+    sites: dict[int, list[tuple[ParticipantFigures, Decimal | None]]] = {}
+    for pair in rated:
+        sites.setdefault(pair[0].site_id, []).append(pair)
     return {
         "window": window._asdict(),
-        **_summary(rows),
-        "by_site": [{"site_id": site_id, "site_code": members[0].site_code,
+        **_summary(rated),
+        "by_site": [{"site_id": site_id, "site_code": members[0][0].site_code,
                      **_summary(members, listed=False)}
                     for site_id, members in sorted(sites.items(),
-                                                   key=lambda item: item[1][0].site_code)],
+                                                   key=lambda item: item[1][0][0].site_code)],
         "participants": rows,
     }
+
+
+def _exact_adherence(figures: AdherenceFigures) -> Decimal | None:
+    return Decimal(figures.taken) / Decimal(figures.expected) if figures.expected else None
 
 
 def _echo(actor: Actor, window: Window) -> Window:
@@ -162,12 +169,13 @@ def _echo(actor: Actor, window: Window) -> Window:
     return Window(window.from_day or 1, to_day)
 
 
-def _summary(rows: list[ParticipantFigures], *, listed: bool = True) -> dict:
-    figures = [row.figures for row in rows]
-    values = [Decimal(f.taken) / Decimal(f.expected) for f in figures if f.expected]
-    below = [row for row in rows if row.figures.below_threshold]
+def _summary(rated: list[tuple[ParticipantFigures, Decimal | None]], *,
+             listed: bool = True) -> dict:
+    figures = [row.figures for row, _ in rated]
+    values = [value for _, value in rated if value is not None]
+    below = [row for row, _ in rated if row.figures.below_threshold]
     summary = {
-        "n": len(rows),
+        "n": len(rated),
         "n_with_expected_doses": len(values),
         "pooled": pooled(sum(f.taken for f in figures), sum(f.expected for f in figures)),
         "adherence": spread(values),
@@ -189,9 +197,7 @@ def participant_figures(actor: Actor, window: Window, site_id: int | None = None
     span = _span(window, scope)
     statement = _report(actor, window, site_id, scope, span, participant_ids)
     if db.session.get_bind().dialect.name == "postgresql":
-        # The planner's guesses for these CTEs are far too high, so it would spend seconds
-        # compiling the query to machine code (JIT) to save far less; this transaction only.
-        db.session.execute(text("SET LOCAL jit = off"))
+        plan_for_the_report()
     # Read whole, not through a server-side cursor (yield_per): PostgreSQL never runs a
     # cursor's query in parallel, which doubled the scan. One row per participant, so
     # ten thousand rows are a few megabytes; the figures still stream from here.
@@ -199,6 +205,17 @@ def participant_figures(actor: Actor, window: Window, site_id: int | None = None
     read = _Reader(rows.keys(), span)
     for row in rows:
         yield read(row)
+
+
+def plan_for_the_report() -> None:
+    """Set how PostgreSQL plans the report, for this transaction only (one statement)."""
+    # The planner's guesses for these CTEs are far too high, so it would spend seconds
+    # compiling the query to machine code (JIT) to save far less. And at the default
+    # random_page_cost (4, for spinning disks) it scans and hashes the whole table rather
+    # than read the current-day index, which holds every column the counts need, in
+    # participant order: that plan costs about half (bench/README.md).
+    db.session.execute(text("SELECT set_config('jit', 'off', true), "
+                            "set_config('random_page_cost', '1.1', true)"))
 
 
 class _Scope(NamedTuple):
@@ -299,7 +316,7 @@ def _windows(actor: Actor, window: Window, site_id, todays: dict, span: _Span,
     # LIMIT 1 keeps this a look-up in the (participant, day) index for each participant;
     # PostgreSQL would turn an EXISTS into a hash of every entry.
     todays_entry = select(literal(1)).where(
-        DoseEntry.participant_id == p.id, DoseEntry.is_current.is_(True),
+        DoseEntry.participant_id == p.id, DoseEntry.is_current,
         DoseEntry.dose_date == today).limit(1).scalar_subquery()
     if window.in_days:
         first = enrol + (span.first - 1)
@@ -342,19 +359,19 @@ def _holds(win):
     )
 
 
-def _step_list(win):
+def _step_list(win, *, scoped: bool):
     # Each window's dose steps as "first day:id:cents,...": a few per participant; the
-    # days each weighs are counted off the window's expected days in Python.
+    # days each weighs are counted off the window's expected days in Python. Only the
+    # participants in view, unless that is everyone (the join to the windows keeps those).
     text_of = lambda column: cast(column, String)  # noqa: E731
     step = (text_of(day_number(PrescribedDose.effective_from)) + ":"
             + text_of(PrescribedDose.id) + ":" + text_of(_cents(PrescribedDose.dose_mg)))
-    return (
-        select(PrescribedDose.participant_id.label("pid"),
-               aggregate_strings(step, ",").label("steps"))
-        .where(PrescribedDose.participant_id.in_(select(win.c.participant_id)))
-        .group_by(PrescribedDose.participant_id)
-        .subquery("step_list")
-    )
+    statement = select(PrescribedDose.participant_id.label("pid"),
+                       aggregate_strings(step, ",").label("steps"))
+    if scoped:
+        statement = statement.where(
+            PrescribedDose.participant_id.in_(select(win.c.participant_id)))
+    return statement.group_by(PrescribedDose.participant_id).subquery("step_list")
 
 
 def _hold_list(holds):
@@ -399,7 +416,10 @@ def _tallies(suffix: str, packing: _Packing, *, amounts: bool = True) -> list:
     columns = [cast(func.sum(code).filter(missed), BigInteger).label(f"reasons_{suffix}_{k}")
                for k, code in enumerate(_reason_codes(packing))]
     if amounts:
-        columns += [func.sum(DoseEntry.dose_mg).filter(taken).label(f"mg_{suffix}"),
+        # The mg as whole cents (the column's two decimals): exact on both databases (a
+        # SQLite sum is a float), and read as an int, not a Decimal per row.
+        cents = cast(func.round(func.sum(DoseEntry.dose_mg).filter(taken) * 100), BigInteger)
+        columns += [cents.label(f"mg_cents_{suffix}"),
                     _count(DoseEntry.late).label(f"late_{suffix}"),
                     _count(and_(taken, DoseEntry.vomited)).label(f"vomited_{suffix}")]
     return columns
@@ -410,7 +430,7 @@ def _entry_counts(actor, span: _Span, todays: dict, site_id, participant_ids):
     statement = (
         select(DoseEntry.participant_id.label("pid"), *_taken_days(span),
                *_tallies("all", span.packing))
-        .where(DoseEntry.is_current.is_(True), span.contains(),
+        .where(DoseEntry.is_current, span.contains(),
                DoseEntry.dose_date <= max(todays.values()))
         .group_by(DoseEntry.participant_id)
     )
@@ -426,7 +446,7 @@ def _days_of(ranges, first, last, suffix: str, packing: _Packing, *, amounts: bo
     return (
         select(ranges.c.pid, *_tallies(suffix, packing, amounts=amounts))
         .join(DoseEntry, and_(DoseEntry.participant_id == ranges.c.pid,
-                              DoseEntry.is_current.is_(True),
+                              DoseEntry.is_current,
                               DoseEntry.dose_date >= date_of_number(first),
                               DoseEntry.dose_date <= date_of_number(last)))
         .group_by(ranges.c.pid)
@@ -464,7 +484,8 @@ def _count(condition):
 def _report(actor, window, site_id, scope: _Scope, span: _Span, participant_ids):
     win = _windows(actor, window, site_id, scope.todays, span, participant_ids)
     holds = _holds(win)
-    parts = [_step_list(win), _hold_list(holds), _held_counts(holds, span.packing),
+    scoped = not _sees_everyone(actor, site_id, participant_ids)
+    parts = [_step_list(win, scoped=scoped), _hold_list(holds), _held_counts(holds, span.packing),
              _past_end_counts(win, scope.todays, span.packing),
              _entry_counts(actor, span, scope.todays, site_id, participant_ids)]
     # Only what the rows are read for: ten thousand rows cost by the column.
@@ -475,14 +496,8 @@ def _report(actor, window, site_id, scope: _Scope, span: _Span, participant_ids)
     return statement.order_by(win.c.study_code, win.c.participant_id)
 
 
-def _mg(cents) -> Decimal:
-    return Decimal(int(cents or 0)).scaleb(-2)
-
-
-def _mg_sum(total) -> Decimal:
-    # Exact on PostgreSQL (NUMERIC); on SQLite a float sum, read back to the column's
-    # two decimals, which hold it exactly.
-    return Decimal(0) if total is None else Decimal(total)
+def _mg(cents: int) -> Decimal:
+    return Decimal(cents).scaleb(-2)
 
 
 def _steps_of(text_value, first: int) -> list[tuple[int, int]]:
@@ -509,14 +524,16 @@ _WINDOW_COLUMNS = ("participant_id", "study_code", "site_id", "site_code", "stat
 
 
 class _Reader:
-    """Reads a report row by position (found once by name): ten thousand rows stream.
+    """Reads a report row by position (found once by name), and builds its figures.
 
-    SQLAlchemy's rows read by name cost microseconds a column, which at this size is
-    most of the report's time.
+    Ten thousand rows at a time: SQLAlchemy's rows read by name cost microseconds a
+    column, and Decimal arithmetic a few a figure, so the counts stay whole numbers (mg in
+    cents) until the figures are made, and what repeats across rows (a study's threshold,
+    a window's dates) is made once.
     """
 
-    FIXED = (*_WINDOW_COLUMNS, "steps", "holds",
-             "mg_all", "mg_past", "late_all", "late_past", "vomited_all", "vomited_past")
+    FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "mg_cents_all", "mg_cents_past",
+             "late_all", "late_past", "vomited_all", "vomited_past")
 
     def __init__(self, keys, span: _Span):
         index = {key: place for place, key in enumerate(keys)}
@@ -528,26 +545,31 @@ class _Reader:
                        for column in range(span.packing.sums)]
         self.fields = span.packing.fields()
         self.field_mask = (1 << span.packing.bits) - 1
+        self.dates: dict[int, date] = {}
+        self.thresholds: dict[Decimal, tuple[Decimal, int, int]] = {}
+        self.protocols: dict[Decimal, int] = {}
 
     def __call__(self, row) -> ParticipantFigures:
         (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
          threshold, start, end, steps, holds, mg_all, mg_past, late_all, late_past,
          vomited_all, vomited_past) = self.fixed(row)
         days = max(end - start + 1, 0)
+        window = span_mask(0, days - 1)
         taken_days = (from_chunks([row[place] for place in self.taken])
-                      >> self.span.offset(start)) & span_mask(0, days - 1)
+                      >> self.span.offset(start)) & window
         reasons = self._reasons([(row[a] or 0) - (row[h] or 0) - (row[p] or 0)
                                  for a, h, p in self.packed])
         held = held_mask(_holds_of(holds, start))
-        expected_days = span_mask(0, days - 1) & ~held
-        figures = _figures(
+        threshold, below_num, below_den = self._threshold(threshold)
+        figures = self._figures(
             start, days, taken_days, held, reasons,
-            mg_taken=_mg_sum(mg_all) - _mg_sum(mg_past),
-            mg_prescribed=_mg(weighted_days(expected_days, _steps_of(steps, start))),
-            protocol_mg=protocol_mg, threshold=threshold, late=(late_all or 0) - (late_past or 0),
+            mg_taken=(mg_all or 0) - (mg_past or 0),
+            mg_prescribed=weighted_days(window & ~held, _steps_of(steps, start)),
+            protocol_mg=protocol_mg, below=(below_num, below_den),
+            late=(late_all or 0) - (late_past or 0),
             vomited=(vomited_all or 0) - (vomited_past or 0))
         return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
-                                  withdrawn_on, Decimal(threshold), figures)
+                                  withdrawn_on, threshold, figures)
 
     def _reasons(self, packed: list[int]) -> dict[str, int]:
         # Unpack the reasons' fields (each field's net count is never negative, so the sums
@@ -559,24 +581,42 @@ class _Reader:
                 counts[name] = count
         return counts
 
+    def _threshold(self, value) -> tuple[Decimal, int, int]:
+        # The threshold as a Decimal, and as the fraction that is_below_threshold compares.
+        known = self.thresholds.get(value)
+        if known is None:
+            exact = Decimal(value)
+            known = self.thresholds[value] = (exact, *exact.as_integer_ratio())
+        return known
 
-def _figures(start: int, days: int, taken_days: int, held: int, reasons: dict, *,
-             mg_taken: Decimal, mg_prescribed: Decimal, protocol_mg, threshold, late: int,
-             vomited: int) -> AdherenceFigures:
-    expected_taken, expected = expected_only(taken_days, days, held)
-    taken, missed = expected_taken.bit_count(), sum(reasons.values())
-    mg_protocol = Decimal(protocol_mg) * days
-    return AdherenceFigures(
-        start=from_number(start) if days else None,
-        end=from_number(start + days - 1) if days else None,
-        days=days, expected=expected, taken=taken, missed=missed,
-        unreported=expected - taken - missed, held=days - expected,
-        taken_while_held=(taken_days & held).bit_count(), mg_taken=mg_taken,
-        mg_prescribed=mg_prescribed, adherence=ratio(taken, expected),
-        dose_intensity=ratio(mg_taken, mg_prescribed),
-        below_threshold=is_below_threshold(taken, expected, threshold),
-        current_streak=current_streak(expected_taken, expected),
-        longest_gap=longest_run_without(expected_taken, expected), late=int(late),
-        vomited=int(vomited), missed_reasons=reasons, mg_protocol=mg_protocol,
-        relative_dose_intensity=ratio(mg_taken, mg_protocol),
-    )
+    def _date(self, number: int) -> date:
+        known = self.dates.get(number)
+        if known is None:
+            known = self.dates[number] = from_number(number)
+        return known
+
+    def _figures(self, start: int, days: int, taken_days: int, held: int, reasons: dict, *,
+                 mg_taken: int, mg_prescribed: int, protocol_mg, below: tuple[int, int],
+                 late: int, vomited: int) -> AdherenceFigures:
+        """Return the figures, the same as ``diary.rules.adherence`` makes them, from counts."""
+        expected_taken, expected = expected_only(taken_days, days, held)
+        taken, missed = expected_taken.bit_count(), sum(reasons.values())
+        protocol_cents = self.protocols.get(protocol_mg)
+        if protocol_cents is None:
+            protocol_cents = self.protocols[protocol_mg] = int(Decimal(protocol_mg) * 100)
+        numerator, denominator = below
+        return AdherenceFigures(
+            start=self._date(start) if days else None,
+            end=self._date(start + days - 1) if days else None,
+            days=days, expected=expected, taken=taken, missed=missed,
+            unreported=expected - taken - missed, held=days - expected,
+            taken_while_held=(taken_days & held).bit_count(), mg_taken=_mg(mg_taken),
+            mg_prescribed=_mg(mg_prescribed), adherence=whole_fraction(taken, expected),
+            dose_intensity=whole_fraction(mg_taken, mg_prescribed),
+            # is_below_threshold's comparison, taken < threshold x expected, in whole numbers
+            below_threshold=expected > 0 and taken * denominator < numerator * expected,
+            current_streak=current_streak(expected_taken, expected),
+            longest_gap=longest_run_without(expected_taken, expected), late=late,
+            vomited=vomited, missed_reasons=reasons, mg_protocol=Decimal(protocol_mg) * days,
+            relative_dose_intensity=whole_fraction(mg_taken, protocol_cents * days),
+        )
