@@ -16,7 +16,10 @@ Each round times, in one process and on one connection pool:
 - ``report statement``: the report's one SQL statement alone, every row read (no figures
   built): what the database does for it;
 - ``baseline``: one hand-written aggregate over the same entries (taken, missed, mg,
-  late, vomited per participant: one GROUP BY, no regimen), every row read.
+  late, vomited per participant: one GROUP BY, no regimen), every row read, planned with
+  the server's settings;
+- ``baseline, tuned``: the same, planned with the report's settings (random_page_cost
+  1.1), under which it reads the current-day index as the report does: the fairer floor.
 
     .venv/bin/python -m bench.adherence_report \\
         --database-url postgresql://postgres@127.0.0.1:5432/diary_bench_adherence
@@ -140,6 +143,13 @@ def _statement_rows(actor, window):
     return db.session.execute(statement).all()
 
 
+def _tuned_baseline(bounds):
+    # The baseline planned as the report is (random_page_cost 1.1): it then reads the
+    # current-day index too, which carries its columns as well as the report's.
+    adherence.plan_for_the_report()
+    return db.session.execute(sa.text(_BASELINE), bounds).all()
+
+
 def _timed(work) -> tuple[float, object]:
     started = time.perf_counter()
     result = work()
@@ -160,18 +170,26 @@ def measure(app, days: int, rounds: int) -> dict[str, list[float]]:
         bounds = {"start": enrolled, "end": enrolled + timedelta(days=days - 1)}
         window = Window(1, days)
         times: dict[str, list[float]] = {"report": [], "report + summary": [],
-                                         "report statement": [], "baseline": []}
+                                         "report statement": [], "baseline": [],
+                                         "baseline, tuned": []}
+        # Each in a transaction of its own: the report's planner settings (SET LOCAL)
+        # must not reach the baseline unless asked for.
         for _ in range(rounds):
             seconds, _ = _timed(lambda: _statement_rows(actor, window))
             times["report statement"].append(seconds)
             db.session.rollback()
             seconds, rows = _timed(lambda: list(participant_figures(actor, window)))
             times["report"].append(seconds)
+            db.session.rollback()
             seconds, _ = _timed(lambda: cohort_adherence(actor, window))
             times["report + summary"].append(seconds)
+            db.session.rollback()
             seconds, base = _timed(
                 lambda: db.session.execute(sa.text(_BASELINE), bounds).all())
             times["baseline"].append(seconds)
+            db.session.rollback()
+            seconds, _ = _timed(lambda: _tuned_baseline(bounds))
+            times["baseline, tuned"].append(seconds)
             db.session.rollback()
         taken = sum(row.figures.taken for row in rows)
         print(f"report rows: {len(rows)}, taken {taken}; baseline rows: {len(base)}, "
@@ -190,12 +208,13 @@ def main(argv=None) -> None:
         seed(app, args.participants, args.days)
     times = measure(app, args.days, args.rounds)
     for name, seconds in times.items():
-        print(f"{name:>17}: best {min(seconds) * 1000:7.0f} ms, median "
+        print(f"{name:>18}: best {min(seconds) * 1000:7.0f} ms, median "
               f"{statistics.median(seconds) * 1000:7.0f} ms over {len(seconds)} rounds")
     best = {name: min(seconds) for name, seconds in times.items()}
-    print(f"ratio report / baseline: {best['report'] / best['baseline']:.2f} "
-          f"(with the summary: {best['report + summary'] / best['baseline']:.2f}; the statement "
-          f"alone: {best['report statement'] / best['baseline']:.2f}); goal <= 1.5")
+    for baseline in ("baseline", "baseline, tuned"):
+        print(f"ratio report / {baseline}: {best['report'] / best[baseline]:.2f} (with the "
+              f"summary: {best['report + summary'] / best[baseline]:.2f}; the statement "
+              f"alone: {best['report statement'] / best[baseline]:.2f}); goal <= 1.5")
     with app.app_context():
         db.engine.dispose()
 
