@@ -276,7 +276,11 @@ class _Span(NamedTuple):
 def _span(window: Window, scope: _Scope) -> _Span:
     if window.in_days:
         first = window.from_day or 1
-        last = window.to_day or scope.longest_primary_window
+        # No further than the furthest study day anyone has reached (the first enrolment's,
+        # in the zone furthest ahead): a window of a century (to_day=36600) would
+        # otherwise aggregate 591 mask columns over every entry.
+        reached = to_number(max(scope.todays.values())) - to_number(scope.first_enrolled) + 1
+        last = min(window.to_day or scope.longest_primary_window, reached)
     else:
         first = to_number(max(filter(None, (window.start, scope.first_enrolled))))
         last = to_number(min(filter(None, (window.end, max(scope.todays.values())))))

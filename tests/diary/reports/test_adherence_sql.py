@@ -19,6 +19,7 @@ from diary.clock import local_today, utcnow
 from diary.extensions import db
 from diary.models import DoseEntry, DoseHold, PrescribedDose, Site
 from diary.models.dose_entry import MISSED_REASONS
+from diary.operations.reports import adherence
 from diary.operations.reports.adherence import participant_figures
 from diary.operations.reports.participant_adherence import participant_adherence
 from diary.operations.studies import default_study_file, load_study
@@ -193,6 +194,25 @@ def test_a_window_of_years_counts_every_reason_exactly(study):
     assert row.figures.days == 1300
     assert row.figures == participant_adherence(actor, patient.id, window)["figures"]
     assert len(row.figures.missed_reasons) == 6
+
+
+def test_a_window_of_a_century_reads_only_the_days_anyone_has_reached(study):
+    # to_day may go up to 36 600 (a hundred years); the masks cover the days with entries.
+    staff = make_staff("admin")
+    actor = Actor.for_staff(staff)
+    patient = _diary({"zone": "Asia/Seoul", "steps": [], "holds": [(10, 12)],
+                      "withdrawn": None, "entries": [("taken", 400, False, False)] * SPAN},
+                     staff)
+    window = Window(1, 36_600)
+    scope = adherence._scope(actor)
+    span = adherence._span(window, scope)
+    statement = adherence._report(actor, window, None, scope, span, None)
+    masks = [column for column in statement.selected_columns
+             if column.name.startswith("taken_")]
+    assert (span.length, len(masks)) == (SPAN + 1, 2)
+    (row,) = participant_figures(actor, window, participant_ids=[patient.id])
+    assert row.figures == participant_adherence(actor, patient.id, window)["figures"]
+    assert (row.figures.days, row.figures.held, row.figures.taken) == (SPAN, 3, SPAN - 3)
 
 
 def test_each_study_s_own_primary_window_when_studies_differ(study, tmp_path):
