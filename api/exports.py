@@ -33,7 +33,7 @@ class SdtmExport(MethodView):
                       description="A value SAS transport version 5 cannot hold (over 200 "
                                   "bytes); the message names the dataset, variable and record.")
     def get(self):
-        """Download the CDISC SDTM datasets (DM, EC, EX, AE, QS and SUPP--) as a zip."""
+        """Download the CDISC SDTM datasets (DM, EC, EX, AE, QS, VS, RS and SUPP--) as a zip."""
         handle, path = tempfile.mkstemp(prefix="sdtm-", suffix=".zip")
         os.close(handle)
         try:

@@ -61,7 +61,7 @@ def _visible(actor: Actor):
 
 
 def sdtm_builders() -> list[DomainBuilder]:
-    """Return the domains exported: DM, EC, EX, AE, QS (and their SUPP--) and RS."""
+    """Return the domains exported: DM, EC, EX, AE, QS, VS (and their SUPP--) and RS."""
     return [*default_builders(), RS(lambda subject: subject.assessments)]
 
 

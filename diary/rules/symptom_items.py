@@ -18,8 +18,8 @@ KG = "kg"
 # Every attribute name an item can have, in the order they are asked.
 ATTRIBUTES = (*pro_ctcae.SCORED, PRESENCE, KG)
 _KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-# A study item's SDTM QSTESTCD (8 characters) starts with its key's first seven letters and
-# digits (diary.exports.sdtm.qs), so no two study items may share them.
+# A scored study item's SDTM QSTESTCD (8 characters) starts with its key's first seven
+# letters and digits (diary.exports.sdtm.qs), so no two scored study items may share them.
 CODE_STEM = 7
 
 
@@ -102,6 +102,8 @@ def code_stem(key: str) -> str:
 def _stem_problems(study_items: list[dict]) -> list[str]:
     by_stem: dict[str, list[str]] = {}
     for raw in study_items:
+        if "unit" in raw:  # a measurement is exported in VS, with no QSTESTCD
+            continue
         by_stem.setdefault(code_stem(raw["key"])[:CODE_STEM], []).append(raw["key"])
     return [f"study_items: {' and '.join(keys)} begin with the same {CODE_STEM} letters and "
             "digits, which name them in the SDTM export (QSTESTCD)."

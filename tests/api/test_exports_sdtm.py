@@ -183,7 +183,7 @@ def test_a_never_answer_exports_its_imputed_zero_with_a_suppqs_flag(client, site
         "QSSEQ", "2", "QSIMPUT", "Y")
 
 
-def test_the_study_s_own_items_are_exported_in_qs_as_recorded(client, site, headers, tmp_path):
+def test_the_study_s_own_items_go_to_qs_and_the_weight_to_vs(client, site, headers, tmp_path):
     participant = make_participant(site=site, enrolled="2026-03-01")
     body = {"client_id": str(uuid.uuid4()), "report_date": "2026-03-05", "emergency_visit": False,
             "pregnancy": False, "reason": "Read from the paper questionnaire",
@@ -195,22 +195,24 @@ def test_the_study_s_own_items_are_exported_in_qs_as_recorded(client, site, head
     assert response.status_code == 201, response.get_json()
     archive = export(client, headers)
     qs = rows(archive, "qs")
-    assert [(r["QSTESTCD"], r["QSTEST"], r["QSCAT"], r["QSORRES"], r["QSORRESU"],
-             r["QSSTRESN"]) for r in qs] == [
+    assert [(r["QSTESTCD"], r["QSTEST"], r["QSCAT"], r["QSORRES"], r["QSSTRESN"])
+            for r in qs] == [
         ("MUSCLECF", "Muscle cramps Frequency", "SPONSOR-DEFINED SYMPTOM ITEMS", "Frequently",
-         "", "3"),
-        ("MUSCLECS", "Muscle cramps Severity", "SPONSOR-DEFINED SYMPTOM ITEMS", "Moderate", "",
-         "2"),
+         "3"),
+        ("MUSCLECS", "Muscle cramps Severity", "SPONSOR-DEFINED SYMPTOM ITEMS", "Moderate", "2"),
         ("PERIORBS", "Swelling around the eyes Severity", "SPONSOR-DEFINED SYMPTOM ITEMS",
-         "Mild", "", "1"),
-        ("WEIGHTKG", "Body weight", "SPONSOR-DEFINED SYMPTOM ITEMS", "61.4", "kg", "61.4")]
-    path = tmp_path / "qs.xpt"
-    path.write_bytes(archive.read("xpt/qs.xpt"))
+         "Mild", "1")]
+    (weight,) = rows(archive, "vs")
+    assert (weight["VSSEQ"], weight["VSTESTCD"], weight["VSTEST"], weight["VSORRES"],
+            weight["VSORRESU"], weight["VSSTRESN"], weight["VSSTRESU"], weight["VSDY"]) == (
+        "1", "WEIGHT", "Weight", "61.4", "kg", "61.4", "kg", "5")
+    path = tmp_path / "vs.xpt"
+    path.write_bytes(archive.read("xpt/vs.xpt"))
     frame, meta = pyreadstat.read_xport(str(path))
-    assert list(frame["QSSTRESN"]) == [3.0, 2.0, 1.0, 61.4]
-    assert list(frame["QSSTRESU"]) == ["", "", "", "kg"]
+    assert (list(frame["VSSTRESN"]), list(frame["VSSTRESU"])) == ([61.4], ["kg"])
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
-    assert (labels["QSORRESU"], labels["QSSTRESU"]) == ("Original Units", "Standard Units")
+    assert (labels["VSORRESU"], labels["VSSTRESU"]) == ("Original Units", "Standard Units")
+    assert meta.table_name == "VS"
 
 
 def test_tumour_assessments_are_exported_in_rs_with_their_current_response(client, site,

@@ -23,6 +23,7 @@ from diary.exports.sdtm.ex import EX
 from diary.exports.sdtm.qs import QS
 from diary.exports.sdtm.subject import DomainBuilder, Subject
 from diary.exports.sdtm.variables import CHAR, NUM, dataset_label, variables_of
+from diary.exports.sdtm.vs import VS
 from diary.exports.sdtm.xpt import ascii_values, check_metadata, check_values, write_xpt
 
 LISTING = "variables.csv"
@@ -33,7 +34,7 @@ LISTING_FIELDS = ("dataset", "variable", "label", "type", "length", "non_ascii_r
 
 def default_builders() -> list[DomainBuilder]:
     """Return the domains exported from the diary's own records (RS is added by the caller)."""
-    return [DM(), EC(), EX(), AE(), QS()]
+    return [DM(), EC(), EX(), AE(), QS(), VS()]
 
 
 @dataclass

@@ -6,23 +6,21 @@ QSSTRESN its 0-4 score (presence: 0 no, 1 yes). An attribute not asked because t
 answer was 0 ("never") is scored 0 (zero imputation): it has no QSORRES, QSSTRESN 0, and a
 SUPPQS flag (``suppqs``).
 
-The study's own items (``[[symptoms.study_items]]``: muscle cramps, swelling around the
-eyes, body weight) are not PRO-CTCAE, so they carry a category of their own
-(``STUDY_CATEGORY``), never "PRO-CTCAE". A scored study item is asked with PRO-CTCAE's
-questions and answers, so it is written the same way (verbal answer, 0-4 score, zero
-imputation, 7-day recall); its QSTESTCD is the first seven letters and digits of its key
-and the attribute's initial ("MUSCLECF": muscle_cramps, frequency). A measurement is
-written as recorded, with its unit: QSORRES "72.5", QSORRESU "kg", QSSTRESN 72.5; its
-QSTESTCD is the key's first eight letters and digits ("WEIGHTKG"). No SDTM name is cut
-to fit: a code two items would share is refused (``XptError``), and the XPT guards
-(``xpt.check_values``) refuse a QSTEST over 40 characters.
+The study's own scored items (``[[symptoms.study_items]]``: muscle cramps, swelling around
+the eyes) are not PRO-CTCAE, so they carry a category of their own (``STUDY_CATEGORY``),
+never "PRO-CTCAE". They are asked with PRO-CTCAE's questions and answers, so they are
+written the same way (verbal answer, 0-4 score, zero imputation, 7-day recall); the
+QSTESTCD is the first seven letters and digits of the key and the attribute's initial
+("MUSCLECF": muscle_cramps, frequency). A measured item (body weight) is a vital sign and
+goes to VS (``diary.exports.sdtm.vs``), not here. No SDTM name is cut to fit: a code two
+items would share is refused (``XptError``), and the XPT guards (``xpt.check_values``)
+refuse a QSTEST over 40 characters.
 """
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from diary.exports.sdtm import suppqs
-from diary.exports.sdtm.subject import DomainBuilder, Record, Subject, local_dtc, number
+from diary.exports.sdtm.subject import DomainBuilder, Record, Subject, local_dtc
 from diary.exports.sdtm.xpt import XptError
 from diary.rules.symptom_items import CODE_STEM, SymptomItem, code_stem
 
@@ -53,22 +51,21 @@ def test_name(term: str, attribute: str) -> str:
 
 
 def study_test_code(item: SymptomItem, attribute: str) -> str:
-    """Return a study item's QSTESTCD: "MUSCLECF" (muscle_cramps, frequency), "WEIGHTKG"."""
-    letters = code_stem(item.key)
-    if not item.graded:
-        return letters[:CODE_LENGTH]
-    return letters[:CODE_STEM] + attribute[0].upper()
+    """Return a scored study item's QSTESTCD: "MUSCLECF" (muscle_cramps, frequency)."""
+    return code_stem(item.key)[:CODE_STEM] + attribute[0].upper()
 
 
 def study_test_name(item: SymptomItem, attribute: str) -> str:
-    """Return a study item's QSTEST: "Muscle cramps Frequency", "Body weight" (not cut)."""
-    return item.term if not item.graded else f"{item.term} {attribute.capitalize()}"
+    """Return a scored study item's QSTEST: "Muscle cramps Frequency" (not cut)."""
+    return f"{item.term} {attribute.capitalize()}"
 
 
 def item_codes(items: dict[str, SymptomItem]) -> dict[tuple[str, str], str]:
-    """Return QSTESTCD by (item key, attribute) for every item; refuse a code used twice."""
+    """Return QSTESTCD by (item key, attribute) for every scored item; refuse a code twice."""
     codes, owners = {}, {}
     for item in items.values():
+        if not item.graded:  # a measurement: VS
+            continue
         for attribute in item.attributes:
             code = (test_code(item.pro_ctcae_item, attribute) if item.pro_ctcae_item
                     else study_test_code(item, attribute))
@@ -97,20 +94,6 @@ def record(subject: Subject, report, item, score, code: str | None = None) -> Re
     return Record(values, [] if answered else [suppqs.imputed()])
 
 
-def measurement(subject: Subject, report, item: SymptomItem, kg: Decimal, code: str) -> Record:
-    """Return the QS record of a measured value (weight), as recorded, with its unit."""
-    text = format(kg.normalize(), "f")  # 72.50 is stored; 72.5 was written
-    return Record({
-        **_common(subject, report, item),
-        "QSTESTCD": code,
-        "QSTEST": study_test_name(item, item.first),
-        "QSORRES": text, "QSORRESU": item.unit,
-        "QSSTRESC": text, "QSSTRESN": number(kg), "QSSTRESU": item.unit,
-        # Today's weight, not a recall period.
-        "QSEVLINT": "",
-    })
-
-
 def _common(subject: Subject, report, item: SymptomItem) -> dict:
     pro = item.pro_ctcae_item is not None
     return {
@@ -131,10 +114,7 @@ def records(subject: Subject) -> Iterator[Record]:
             item = subject.items.get(answer.item_key)
             if item is None:
                 continue
-            if not item.graded:
-                if answer.kg is not None:
-                    yield measurement(subject, report, item, answer.kg,
-                                      codes[(item.key, item.first)])
+            if not item.graded:  # a weight: VS
                 continue
             for score in answer.scores:
                 yield record(subject, report, item, score, codes[(item.key, score.attribute)])

@@ -110,14 +110,27 @@ QS = (
     Variable("QSCAT", "Category of Question", length=40),
     Variable("QSSCAT", "Subcategory for Question", length=100),
     Variable("QSORRES", "Finding in Original Units", length=40),
-    # A measured study item's unit (kg); empty for scores.
-    Variable("QSORRESU", "Original Units", length=20),
     Variable("QSSTRESC", "Character Result/Finding in Std Format", length=8),
     _num("QSSTRESN", "Numeric Finding in Standard Units"),
-    Variable("QSSTRESU", "Standard Units", length=20),
     Variable("QSEVLINT", "Evaluation Interval", length=10),
     Variable("QSDTC", "Date/Time of Finding", length=19),
     _num("QSDY", "Study Day of Finding"),
+)
+
+VS = (
+    *_IDS,
+    _num("VSSEQ", "Sequence Number"),
+    # The symptom report the weight was recorded in: "7-weight_kg".
+    Variable("VSGRPID", "Group ID", length=64),
+    Variable("VSTESTCD", "Vital Signs Test Short Name", length=8),
+    Variable("VSTEST", "Vital Signs Test Name", length=40),
+    Variable("VSORRES", "Result or Finding in Original Units", length=20),
+    Variable("VSORRESU", "Original Units", length=20),
+    Variable("VSSTRESC", "Character Result/Finding in Std Format", length=20),
+    _num("VSSTRESN", "Numeric Result/Finding in Standard Units"),
+    Variable("VSSTRESU", "Standard Units", length=20),
+    Variable("VSDTC", "Date/Time of Measurements", length=19),
+    _num("VSDY", "Study Day of Vital Signs"),
 )
 
 RS = (
@@ -154,9 +167,10 @@ DATASET_LABELS = {
     "AE": "Adverse Events",
     "QS": "Questionnaires",
     "RS": "Disease Response and Clin Classification",
+    "VS": "Vital Signs",
 }
 
-VARIABLES = {"DM": DM, "EC": EC, "EX": EX, "AE": AE, "QS": QS, "RS": RS}
+VARIABLES = {"DM": DM, "EC": EC, "EX": EX, "AE": AE, "QS": QS, "VS": VS, "RS": RS}
 
 
 def variables_of(dataset: str) -> tuple[Variable, ...]:

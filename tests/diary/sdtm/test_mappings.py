@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from diary.exports.sdtm import ae, dm, ec, ex, qs, rs
+from diary.exports.sdtm import ae, dm, ec, ex, qs, rs, vs
 from diary.exports.sdtm.variables import QS as QS_VARIABLES
-from diary.exports.sdtm.variables import dataset_label
+from diary.exports.sdtm.variables import dataset_label, variables_of
 from diary.exports.sdtm.xpt import XptError, check_metadata, check_values
 from diary.operations.studies import default_study_file
 from diary.rules.regimen import Hold
@@ -155,16 +155,28 @@ def _study_rows(*answers) -> list[dict]:
 def test_qs_exports_the_study_s_own_items_in_a_sponsor_defined_category():
     rows = _study_rows(answer("muscle_cramps", ("frequency", 2, False), ("severity", 1, False)),
                        answer("weight_kg", kg="72.50"))
-    assert [(r["QSTESTCD"], r["QSTEST"], r["QSORRES"], r.get("QSORRESU", ""),
-             r["QSSTRESC"], r["QSSTRESN"]) for r in rows] == [
-        ("MUSCLECF", "Muscle cramps Frequency", "Occasionally", "", "2", 2),
-        ("MUSCLECS", "Muscle cramps Severity", "Mild", "", "1", 1),
-        ("WEIGHTKG", "Body weight", "72.5", "kg", "72.5", 72.5)]
+    assert [(r["QSTESTCD"], r["QSTEST"], r["QSORRES"], r["QSSTRESC"], r["QSSTRESN"])
+            for r in rows] == [
+        ("MUSCLECF", "Muscle cramps Frequency", "Occasionally", "2", 2),
+        ("MUSCLECS", "Muscle cramps Severity", "Mild", "1", 1)]
     assert {r["QSCAT"] for r in rows} == {"SPONSOR-DEFINED SYMPTOM ITEMS"}
     assert [(r["QSSCAT"], r["QSGRPID"], r["QSEVLINT"]) for r in rows] == [
-        ("MUSCLE CRAMPS", "7-muscle_cramps", "-P7D"), ("MUSCLE CRAMPS", "7-muscle_cramps", "-P7D"),
-        ("BODY WEIGHT", "7-weight_kg", "")]
-    assert rows[2]["QSSTRESU"] == "kg"
+        ("MUSCLE CRAMPS", "7-muscle_cramps", "-P7D"), ("MUSCLE CRAMPS", "7-muscle_cramps", "-P7D")]
+
+
+def test_a_recorded_weight_is_a_vital_sign_in_vs_not_a_questionnaire_answer():
+    records = list(vs.records(subject(reports=[
+        report(7, "2026-03-05", [answer("nausea", ("frequency", 1, False)),
+                                 answer("weight_kg", kg="72.50")]),
+        report(9, "2026-03-12", [answer("weight_kg", kg=None)])])))
+    (row,) = [record.values for record in records]
+    assert row == {"STUDYID": "NCT02495519", "DOMAIN": "VS", "USUBJID": row["USUBJID"],
+                   "VSGRPID": "7-weight_kg", "VSTESTCD": "WEIGHT", "VSTEST": "Weight",
+                   "VSORRES": "72.5", "VSORRESU": "kg", "VSSTRESC": "72.5", "VSSTRESN": 72.5,
+                   "VSSTRESU": "kg", "VSDTC": "2026-03-05T12:00", "VSDY": 4}
+    assert records[0].supp == []
+    check_metadata("VS", variables_of("VS"), dataset_label("VS"))
+    check_values("VS", row, variables_of("VS"), "WEIGHT")
 
 
 def test_a_study_item_never_asked_after_none_is_zero_imputed_like_pro_ctcae():
@@ -179,9 +191,8 @@ def test_every_qs_record_of_the_shipped_study_fits_sas_transport_version_5():
     guards: names and labels (check_metadata) and each value (check_values)."""
     definition = tomllib.loads(default_study_file("NCT02495519").read_text(encoding="utf-8"))
     items = catalogue(definition)
-    answers = [answer(item.key, kg="299.99") if not item.graded else
-               answer(item.key, *[(a, len(qs.ANSWERS[a]) - 1, False) for a in item.attributes])
-               for item in items.values()]
+    answers = [answer(item.key, *[(a, len(qs.ANSWERS[a]) - 1, False) for a in item.attributes])
+               for item in items.values() if item.graded]
     records = list(qs.records(subject(items=items, reports=[report(12345678, "2026-03-05",
                                                                    answers)])))
     check_metadata("QS", QS_VARIABLES, dataset_label("QS"))
@@ -189,9 +200,9 @@ def test_every_qs_record_of_the_shipped_study_fits_sas_transport_version_5():
         check_values("QS", record.values, QS_VARIABLES, record.values["QSTESTCD"])
     codes = [record.values["QSTESTCD"] for record in records]
     assert len(codes) == len(set(codes))
-    assert {"MUSCLECF", "MUSCLECS", "PERIORBS", "WEIGHTKG"} <= set(codes)
+    assert {"MUSCLECF", "MUSCLECS", "PERIORBS"} <= set(codes)
     study_rows = [r.values for r in records if r.values["QSCAT"] != "PRO-CTCAE"]
-    assert len(study_rows) == 4
+    assert len(study_rows) == 3
 
 
 def test_a_study_item_term_too_long_for_qstest_is_refused_not_cut():

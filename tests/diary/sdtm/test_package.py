@@ -25,7 +25,8 @@ def cohort():
                                                     onset_date="2026-03",
                                                     onset_precision="month")],
                     reports=[report(7, "2026-03-05", [answer(
-                        "nausea", ("frequency", 0, False), ("severity", 0, True))])])
+                        "nausea", ("frequency", 0, False), ("severity", 0, True)),
+                        answer("weight_kg", kg="58.20")])])
     second = subject(subjid="S01-002", sex="M", age=12, doses=[dose("2026-03-02")])
     return [first, second]
 
@@ -62,16 +63,16 @@ def as_text(value) -> str:
 def test_the_zip_holds_each_domain_as_csv_and_xpt_and_the_listing(package):
     archive, summary = package
     names = set(archive.namelist())
-    for domain in ("dm", "ec", "ex", "ae", "qs", "suppae", "suppqs"):
+    for domain in ("dm", "ec", "ex", "ae", "qs", "vs", "suppae", "suppqs"):
         assert {f"csv/{domain}.csv", f"xpt/{domain}.xpt"} <= names
     assert "variables.csv" in names
     # Version 5's library header (version 8 writes "LIBV8 HEADER RECORD").
     assert archive.read("xpt/dm.xpt").startswith(b"HEADER RECORD*******LIBRARY HEADER RECORD")
-    assert summary.records == {"DM": 2, "EC": 3, "EX": 2, "AE": 2, "QS": 2, "SUPPQS": 1,
-                               "SUPPAE": 1}
+    assert summary.records == {"DM": 2, "EC": 3, "EX": 2, "AE": 2, "QS": 2, "VS": 1,
+                               "SUPPQS": 1, "SUPPAE": 1}
 
 
-@pytest.mark.parametrize("domain", ["dm", "ec", "ex", "ae", "qs", "suppqs"])
+@pytest.mark.parametrize("domain", ["dm", "ec", "ex", "ae", "qs", "vs", "suppqs"])
 def test_each_xpt_read_back_equals_its_csv(package, tmp_path, domain):
     archive, _ = package
     frame, meta = read_xpt(archive, domain, tmp_path)
@@ -94,7 +95,7 @@ def test_every_variable_keeps_its_full_label_in_the_xpt_and_the_listing(package,
     assert {"dataset": "AE", "variable": "AESDISAB",
             "label": "Persist or Signif Disability/Incapacity", "type": "Char", "length": "1",
             "non_ascii_replaced": "0"} in listing
-    assert {r["dataset"] for r in listing} == {"DM", "EC", "EX", "AE", "QS", "SUPPAE",
+    assert {r["dataset"] for r in listing} == {"DM", "EC", "EX", "AE", "QS", "VS", "SUPPAE",
                                                "SUPPQS"}
 
 
