@@ -14,6 +14,7 @@ from api.schemas.adherence_reports import (
 )
 from diary.operations.reports.adherence import REASONS, cohort_adherence, cohort_rows
 from diary.operations.reports.participant_adherence import participant_adherence
+from diary.operations.reports.report_scope import resolve_study
 
 participant_blp = Blueprint("participant_adherence", __name__, url_prefix="/participants",
                             description="A participant's adherence over a window (staff).")
@@ -53,10 +54,12 @@ class CohortAdherence(MethodView):
 
         `Accept: text/csv` answers one CSV row per participant instead, streamed.
         """
+        actor = current_actor()
+        study_id = resolve_study(actor, query["study"])
         if wants_csv():
-            _, rows = cohort_rows(current_actor(), query["window"], query["site"])
+            _, rows = cohort_rows(actor, query["window"], query["site"], study_id=study_id)
             return csv_response("adherence", CSV_HEADER, map(_csv_row, rows))
-        return cohort_adherence(current_actor(), query["window"], query["site"])
+        return cohort_adherence(actor, query["window"], query["site"], study_id=study_id)
 
 
 def _csv_row(row) -> tuple:

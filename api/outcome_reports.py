@@ -19,6 +19,7 @@ from api.schemas.outcome_reports import (
     WindowQueryArgsSchema,
 )
 from diary.operations.reports import alerts, outcomes, safety
+from diary.operations.reports.report_scope import resolve_study
 from diary.rules.rounding import FRACTION_PLACES, half_up
 
 blp = Blueprint("outcome_reports", __name__, url_prefix="/reports",
@@ -89,9 +90,11 @@ class PrimaryEndpoint(MethodView):
     @blp.response(200, PrimaryEndpointSchema)
     @blp.doc(**csv_doc(",".join(_OUTCOME_COLUMNS) + "\r\n"))
     @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
-    def get(self, site=None):
+    def get(self, site=None, study=None):
         """Show the week-16 non-progression rate with its exact 95 % CI, and survival."""
-        return _answer(outcomes.primary_endpoint(current_actor(), site), _primary_csv)
+        actor = current_actor()
+        return _answer(outcomes.primary_endpoint(actor, site, study_id=resolve_study(actor, study)),
+                       _primary_csv)
 
 
 @blp.route("/adverse-events")
@@ -108,8 +111,10 @@ class AdverseEventReport(MethodView):
         onset known only to the month or the year counts when the window meets it, and
         `partial_onsets` says how many were counted so.
         """
-        return _answer(safety.adverse_event_table(current_actor(), query["site"],
-                                                  query["window"]), _adverse_event_csv)
+        actor = current_actor()
+        return _answer(safety.adverse_event_table(actor, query["site"], query["window"],
+                                                  study_id=resolve_study(actor, query["study"])),
+                       _adverse_event_csv)
 
 
 @blp.route("/symptoms")
@@ -121,7 +126,9 @@ class SymptomReport(MethodView):
     @blp.alt_response(422, schema=ErrorSchema, description=BAD_WINDOW)
     def get(self, query):
         """Show participants by PRO-CTCAE item and worst composite grade, by report date."""
-        return _answer(safety.symptom_table(current_actor(), query["site"], query["window"]),
+        actor = current_actor()
+        return _answer(safety.symptom_table(actor, query["site"], query["window"],
+                                            study_id=resolve_study(actor, query["study"])),
                        _symptom_csv)
 
 
@@ -132,6 +139,8 @@ class AlertReport(MethodView):
     @blp.response(200, AlertFiguresSchema)
     @blp.doc(**csv_doc("kind,urgency,alerts,acknowledged,closed,acted_on,...\r\n"))
     @blp.alt_response(422, schema=ErrorSchema, description=BAD_INPUT)
-    def get(self, site=None, start=None, end=None):
+    def get(self, site=None, study=None, start=None, end=None):
         """Show alerts by rule and urgency, time to acknowledge, and what they led to."""
-        return _answer(alerts.alert_figures(current_actor(), site, start, end), _alert_csv)
+        actor = current_actor()
+        return _answer(alerts.alert_figures(actor, site, start, end,
+                                            study_id=resolve_study(actor, study)), _alert_csv)

@@ -136,9 +136,7 @@ def seed(app, participants: int, days: int) -> None:
 
 def _statement_rows(actor, window):
     # The report's one statement alone, every row read: what the database does for it.
-    scope = adherence._scope(actor)
-    statement = adherence._report(actor, window, None, scope, adherence._span(window, scope),
-                                  None)
+    statement, _ = adherence.report_statement(adherence.Cohort(actor), window)
     adherence.plan_for_the_report()
     return db.session.execute(statement).all()
 

@@ -50,15 +50,24 @@ def window_of(data: dict) -> Window:
     return Window(**{name: data[name] for name in Window._fields if name in data})
 
 
+def study_field() -> Text:
+    return Text(validate=ma.validate.Length(min=1, max=40), metadata={
+        "example": "NCT02495519",
+        "description": "A study code: that study's participants only (default: every study "
+                       "at the caller's sites; figures pooled over two protocols mean little)."})
+
+
 class CohortAdherenceArgsSchema(AdherenceWindowArgsSchema):
-    """The window, and optionally one of the caller's sites by its code."""
+    """The window, and optionally one of the caller's sites by its code, or one study."""
 
     site = Text(validate=ma.validate.Length(min=1, max=40), metadata={
         "description": "A site code (SEV); default: all the caller's sites."})
+    study = study_field()
 
     @ma.post_load
     def _as_window(self, data, **kwargs) -> dict:
-        return {"window": window_of(data), "site": data.get("site")}
+        return {"window": window_of(data), "site": data.get("site"),
+                "study": data.get("study")}
 
 
 class ReportFiguresSchema(AdherenceFiguresSchema):

@@ -7,6 +7,7 @@ from api.schemas.adherence_reports import (
     WindowChecks,
     WindowSchema,
     study_day_field,
+    study_field,
     window_of,
 )
 from api.schemas.common import QueryArgsSchema
@@ -18,9 +19,10 @@ _FRACTION = {"description": "A fraction from 0 to 1 (null when there is nothing 
 
 
 class ReportQueryArgsSchema(QueryArgsSchema):
-    """``site``: one of your sites by code (default: all of them)."""
+    """``site``: one of your sites by code (default: all of them); ``study``: one study."""
 
     site = Text(validate=Length(min=1, max=40), metadata={"example": "SEV"})
+    study = study_field()
 
 
 class WindowQueryArgsSchema(ReportQueryArgsSchema):
@@ -43,7 +45,8 @@ class SafetyWindowArgsSchema(WindowChecks, ReportQueryArgsSchema):
 
     @ma.post_load
     def _as_window(self, data, **kwargs) -> dict:
-        return {"window": window_of(data), "site": data.get("site")}
+        return {"window": window_of(data), "site": data.get("site"),
+                "study": data.get("study")}
 
 
 class RateSchema(ma.Schema):

@@ -21,7 +21,7 @@ enrolment moves it), so no day of a window comes before the regimen starts; the
 enrolment cannot move once entries exist, so each entry's stored study day holds.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from operator import itemgetter
@@ -48,6 +48,7 @@ from diary.errors import InvalidInput
 from diary.extensions import db
 from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Site, Study
 from diary.models.dose_entry import MISSED, MISSED_REASONS, TAKEN
+from diary.operations.reports.report_scope import sites_in_view
 from diary.operations.reports.sql import (
     NO_END,
     bit_or,
@@ -117,7 +118,34 @@ class ParticipantFigures(NamedTuple):
     figures: AdherenceFigures
 
 
-def cohort_rows(actor: Actor, window: Window, site: str | None = None):
+class Cohort(NamedTuple):
+    """Whose figures a report holds: the caller's sites, narrowed to a site, a study or a
+    list of participants when given."""
+
+    actor: Actor
+    site_id: int | None = None
+    study_id: int | None = None
+    participant_ids: Sequence[int] | None = None
+
+    def where(self, statement):
+        """Return ``statement`` (over Participant) keeping the cohort's participants."""
+        statement = statement.where(at_staff_sites(self.actor, Participant.site_id))
+        if self.site_id is not None:
+            statement = statement.where(Participant.site_id == self.site_id)
+        if self.study_id is not None:
+            statement = statement.where(Participant.study_id == self.study_id)
+        if self.participant_ids is not None:
+            statement = statement.where(Participant.id.in_(self.participant_ids))
+        return statement
+
+    @property
+    def everyone(self) -> bool:
+        """Say whether the cohort is every participant there is (an admin's, unnarrowed)."""
+        return self.actor.staff.is_admin and self[1:] == (None, None, None)
+
+
+def cohort_rows(actor: Actor, window: Window, site: str | None = None, *,
+                study_id: int | None = None):
     """Check the request, then return the window (defaults filled) and an iterator of rows.
 
     Refusals (422) come before the first row, so a streamed answer never breaks off.
@@ -127,14 +155,16 @@ def cohort_rows(actor: Actor, window: Window, site: str | None = None):
         raise InvalidInput("The request has invalid fields.", errors)
     site_id = None
     if site is not None:
-        site_id = resolve_site(site, "site", scope=at_staff_sites(actor, Site.id)).id
-    window = _echo(actor, window)
-    return window, participant_figures(actor, window, site_id)
+        site_id = resolve_site(site, "site", scope=sites_in_view(actor, study_id)).id
+    cohort = Cohort(actor, site_id, study_id)
+    window = _echo(cohort, window)
+    return window, cohort_figures(cohort, window)
 
 
-def cohort_adherence(actor: Actor, window: Window, site: str | None = None) -> dict:
+def cohort_adherence(actor: Actor, window: Window, site: str | None = None, *,
+                     study_id: int | None = None) -> dict:
     """Return the cohort's adherence over the window: pooled, spread, by site, and rows."""
-    window, rows = cohort_rows(actor, window, site)
+    window, rows = cohort_rows(actor, window, site, study_id=study_id)
     rows = list(rows)
     # Each participant's exact adherence, once: the cohort's spread and their site's use it.
     rated = [(row, _exact_adherence(row.figures)) for row in rows]
@@ -156,13 +186,13 @@ def _exact_adherence(figures: AdherenceFigures) -> Decimal | None:
     return Decimal(figures.taken) / Decimal(figures.expected) if figures.expected else None
 
 
-def _echo(actor: Actor, window: Window) -> Window:
+def _echo(cohort: Cohort, window: Window) -> Window:
     # The default window is the study's primary window; with one study in view, say which.
     if not window.in_days:
         return window
-    lengths = set(db.session.execute(
+    lengths = set(db.session.execute(cohort.where(
         select(Study.primary_window_days).join(Participant, Participant.study_id == Study.id)
-        .where(at_staff_sites(actor, Participant.site_id)).distinct()).scalars())
+    ).distinct()).scalars())
     to_day = window.to_day
     if to_day is None and len(lengths) == 1:
         to_day = lengths.pop()
@@ -191,11 +221,14 @@ def _summary(rated: list[tuple[ParticipantFigures, Decimal | None]], *,
 def participant_figures(actor: Actor, window: Window, site_id: int | None = None,
                         participant_ids=None) -> Iterator[ParticipantFigures]:
     """Yield each participant's figures over the window, by study code (rows stream)."""
-    scope = _scope(actor)
-    if not scope.todays:
+    return cohort_figures(Cohort(actor, site_id, participant_ids=participant_ids), window)
+
+
+def cohort_figures(cohort: Cohort, window: Window) -> Iterator[ParticipantFigures]:
+    """Yield the figures of each participant of the cohort, by study code (rows stream)."""
+    statement, span = report_statement(cohort, window)
+    if statement is None:
         return
-    span = _span(window, scope)
-    statement = _report(actor, window, site_id, scope, span, participant_ids)
     if db.session.get_bind().dialect.name == "postgresql":
         plan_for_the_report()
     # Read whole, not through a server-side cursor (yield_per): PostgreSQL never runs a
@@ -205,6 +238,15 @@ def participant_figures(actor: Actor, window: Window, site_id: int | None = None
     read = _Reader(rows.keys(), span)
     for row in rows:
         yield read(row)
+
+
+def report_statement(cohort: Cohort, window: Window):
+    """Return the report's one statement and the span it covers (None, None: nobody)."""
+    scope = _scope(cohort)
+    if not scope.todays:
+        return None, None
+    span = _span(window, scope)
+    return _report(cohort, window, scope, span), span
 
 
 def plan_for_the_report() -> None:
@@ -224,15 +266,14 @@ class _Scope(NamedTuple):
     longest_primary_window: int | None
 
 
-def _scope(actor: Actor) -> _Scope:
+def _scope(cohort: Cohort) -> _Scope:
     # Each zone's local today, in Python: a handful of zones, whatever the cohort's size;
     # with the bounds of the days any window can hold.
-    rows = db.session.execute(
+    rows = db.session.execute(cohort.where(
         select(Participant.timezone, func.min(Participant.enrolled_on),
                func.max(Study.primary_window_days))
         .join(Study, Study.id == Participant.study_id)
-        .where(at_staff_sites(actor, Participant.site_id)).group_by(Participant.timezone)
-    ).all()
+    ).group_by(Participant.timezone)).all()
     return _Scope({zone: local_today(zone) for zone, _, _ in rows},
                   min((row[1] for row in rows), default=None),
                   max((row[2] for row in rows), default=None))
@@ -291,21 +332,7 @@ def _cents(column):
     return cast(func.round(column * 100), Integer)
 
 
-def _in_scope(statement, actor: Actor, site_id, participant_ids):
-    statement = statement.where(at_staff_sites(actor, Participant.site_id))
-    if site_id is not None:
-        statement = statement.where(Participant.site_id == site_id)
-    if participant_ids is not None:
-        statement = statement.where(Participant.id.in_(participant_ids))
-    return statement
-
-
-def _sees_everyone(actor: Actor, site_id, participant_ids) -> bool:
-    return actor.staff.is_admin and site_id is None and participant_ids is None
-
-
-def _windows(actor: Actor, window: Window, site_id, todays: dict, span: _Span,
-             participant_ids):
+def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
     """Return each participant's window as day numbers: ``s`` to ``e``, within the span.
 
     Cut to enrolment, withdrawal (``cut``: the window before the next cut) and the last
@@ -340,7 +367,7 @@ def _windows(actor: Actor, window: Window, site_id, todays: dict, span: _Span,
                cut.label("cut"), today_n.label("today"))
         .join(Study, Study.id == p.study_id).join(Site, Site.id == p.site_id)
     )
-    return _in_scope(statement, actor, site_id, participant_ids).cte("win")
+    return cohort.where(statement).cte("win")
 
 
 def _last_day(cut, today_n, todays_entry):
@@ -429,7 +456,7 @@ def _tallies(suffix: str, packing: _Packing, *, amounts: bool = True) -> list:
     return columns
 
 
-def _entry_counts(actor, span: _Span, todays: dict, site_id, participant_ids):
+def _entry_counts(cohort: Cohort, span: _Span, todays: dict):
     """Aggregate the current entries in the span, per participant, in one plain scan."""
     statement = (
         select(DoseEntry.participant_id.label("pid"), *_taken_days(span),
@@ -438,9 +465,9 @@ def _entry_counts(actor, span: _Span, todays: dict, site_id, participant_ids):
                DoseEntry.dose_date <= max(todays.values()))
         .group_by(DoseEntry.participant_id)
     )
-    if not _sees_everyone(actor, site_id, participant_ids):
+    if not cohort.everyone:
         statement = statement.where(DoseEntry.participant_id.in_(
-            _in_scope(select(Participant.id), actor, site_id, participant_ids)))
+            cohort.where(select(Participant.id))))
     return statement.subquery("counts")
 
 
@@ -485,13 +512,13 @@ def _count(condition):
     return func.count().filter(condition)
 
 
-def _report(actor, window, site_id, scope: _Scope, span: _Span, participant_ids):
-    win = _windows(actor, window, site_id, scope.todays, span, participant_ids)
+def _report(cohort: Cohort, window: Window, scope: _Scope, span: _Span):
+    win = _windows(cohort, window, scope.todays, span)
     holds = _holds(win)
-    scoped = not _sees_everyone(actor, site_id, participant_ids)
+    scoped = not cohort.everyone
     parts = [_step_list(win, scoped=scoped), _hold_list(holds), _held_counts(holds, span.packing),
              _past_end_counts(win, scope.todays, span.packing),
-             _entry_counts(actor, span, scope.todays, site_id, participant_ids)]
+             _entry_counts(cohort, span, scope.todays)]
     # Only what the rows are read for: ten thousand rows cost by the column.
     statement = select(*(win.c[name] for name in _WINDOW_COLUMNS), *(
         column for part in parts for column in part.c if column.name != "pid"))

@@ -48,9 +48,7 @@ def test_the_cohort_counts_read_the_current_day_index_and_never_the_table(commit
         seed(committed_app, participants=300, days=112)
         admin = db.session.execute(sa.select(StaffUser)).scalars().first()
         actor, window = Actor.for_staff(admin), Window(1, 112)
-        scope = adherence._scope(actor)
-        statement = adherence._report(actor, window, None, scope,
-                                      adherence._span(window, scope), None)
+        statement, _ = adherence.report_statement(adherence.Cohort(actor), window)
         compiled = statement.compile(db.engine, compile_kwargs={"render_postcompile": True})
         adherence.plan_for_the_report()
         plan = "\n".join(db.session.connection().exec_driver_sql(

@@ -204,9 +204,7 @@ def test_a_window_of_a_century_reads_only_the_days_anyone_has_reached(study):
                       "withdrawn": None, "entries": [("taken", 400, False, False)] * SPAN},
                      staff)
     window = Window(1, 36_600)
-    scope = adherence._scope(actor)
-    span = adherence._span(window, scope)
-    statement = adherence._report(actor, window, None, scope, span, None)
+    statement, span = adherence.report_statement(adherence.Cohort(actor), window)
     masks = [column for column in statement.selected_columns
              if column.name.startswith("taken_")]
     assert (span.length, len(masks)) == (SPAN + 1, 2)
