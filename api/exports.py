@@ -9,6 +9,8 @@ from flask.views import MethodView
 from api.auth import current_actor, staff_required
 from api.blueprint import Blueprint
 from api.errors import ErrorSchema
+from api.schemas.adherence_reports import study_field
+from api.schemas.common import QueryArgsSchema
 from diary.operations.sdtm_export import EXPORTERS, export_sdtm
 
 blp = Blueprint("exports", __name__, url_prefix="/exports",
@@ -16,6 +18,11 @@ blp = Blueprint("exports", __name__, url_prefix="/exports",
                             "each export is in the audit trail.")
 
 REPLACED_HEADER = "X-Non-ASCII-Replaced"
+
+
+class SdtmExportArgsSchema(QueryArgsSchema):
+    study = study_field("A study code: that study's datasets (needed when your participants "
+                        "are in two studies; a package holds one).")
 ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
 
@@ -29,15 +36,23 @@ class SdtmExport(MethodView):
         "content": ZIP,
         "headers": {REPLACED_HEADER: {"description": "Values written as the non-ASCII marker.",
                                       "schema": {"type": "integer", "minimum": 0}}}}})
+    @blp.arguments(SdtmExportArgsSchema, location="query", as_kwargs=True)
     @blp.alt_response(409, schema=ErrorSchema,
                       description="A value SAS transport version 5 cannot hold (over 200 "
                                   "bytes); the message names the dataset, variable and record.")
-    def get(self):
-        """Download the CDISC SDTM datasets (DM, EC, EX, AE, QS, VS, RS and SUPP--) as a zip."""
+    @blp.alt_response(422, schema=ErrorSchema,
+                      description="A study none of your participants is in, or none named "
+                                  "while they are in two.")
+    def get(self, study=None):
+        """Download the CDISC SDTM datasets (DM, EC, EX, AE, QS, VS, RS and SUPP--) as a zip.
+
+        One study's: `study` names it, and may be left out while your participants are
+        all in one study.
+        """
         handle, path = tempfile.mkstemp(prefix="sdtm-", suffix=".zip")
         os.close(handle)
         try:
-            summary = export_sdtm(current_actor(), path)
+            summary = export_sdtm(current_actor(), path, study=study)
             # Open, then unlink: the file lives as long as the response reads it, no longer.
             archive = open(path, "rb")  # noqa: SIM115 - closed by _chunks or on close
         finally:

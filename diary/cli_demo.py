@@ -44,7 +44,7 @@ def demo_command(seed: int, if_new: bool, force: bool, url: str):
                                label="Seeding the demo cohort") as bar:
             login = demo.seed_demo(seed, on_participant=lambda code: bar.update(1))
     except DomainError as exc:
-        raise click.ClickException(exc.message) from exc
+        raise click.ClickException(exc.explained()) from exc
     click.echo(f"Demo cohort seeded: {demo.COHORT_SIZE} synthetic participants "
                f"(seed {seed}). Open {url}/reports and sign in as")
     click.echo(f"  e-mail:   {login.email}")

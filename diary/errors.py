@@ -11,6 +11,12 @@ class DomainError(Exception):
         self.message = message
         self.errors = errors or {}
 
+    def explained(self) -> str:
+        """Return the message with each field's errors, for a command's output."""
+        fields = "; ".join(f"{name}: {' '.join(map(str, problems))}"
+                           for name, problems in self.errors.items())
+        return f"{self.message} {fields}" if fields else self.message
+
 
 class InvalidInput(DomainError):
     """Input that parses but breaks a rule (a date outside the study window, say)."""

@@ -50,11 +50,11 @@ def window_of(data: dict) -> Window:
     return Window(**{name: data[name] for name in Window._fields if name in data})
 
 
-def study_field() -> Text:
-    return Text(validate=ma.validate.Length(min=1, max=40), metadata={
-        "example": "NCT02495519",
-        "description": "A study code: that study's participants only (default: every study "
-                       "at the caller's sites; figures pooled over two protocols mean little)."})
+def study_field(description: str = (
+        "A study code: that study's participants only (default: every study at the "
+        "caller's sites; figures pooled over two protocols mean little).")) -> Text:
+    return Text(validate=ma.validate.Length(min=1, max=40),
+                metadata={"example": "NCT02495519", "description": description})
 
 
 class CohortAdherenceArgsSchema(AdherenceWindowArgsSchema):

@@ -13,7 +13,7 @@ from sqlalchemy import select, true
 from sqlalchemy.orm import selectinload
 
 from diary.actor import Actor
-from diary.errors import Conflict, Forbidden
+from diary.errors import Conflict, Forbidden, InvalidInput
 from diary.exports.sdtm.package import ExportSummary, default_builders, write_package
 from diary.exports.sdtm.rs import RS, AssessmentRow
 from diary.exports.sdtm.subject import DomainBuilder, Subject
@@ -66,17 +66,23 @@ def sdtm_builders() -> list[DomainBuilder]:
 
 
 def export_sdtm(actor: Actor, zip_path: Path,
-                builders: Sequence[DomainBuilder] | None = None) -> ExportSummary:
+                builders: Sequence[DomainBuilder] | None = None, *,
+                study: str | None = None) -> ExportSummary:
     """Write the SDTM zip of the actor's participants to ``zip_path`` and audit the export.
 
-    Raises Conflict when the data cannot be written as SAS transport version 5 (a value
-    over 200 bytes, say), naming the dataset, variable and record.
+    A package holds one study (its DM, its STUDYID): ``study`` names it, and may be left
+    out while the actor's participants are all of one study. Raises InvalidInput (422)
+    for a study not in view, or for none named when two are; Conflict when the data
+    cannot be written as SAS transport version 5 (a value over 200 bytes, say), naming
+    the dataset, variable and record.
     """
     scope = _visible(actor)
     sites = sorted(actor.staff.site_ids) if actor.staff and not actor.staff.is_admin else "all"
+    study_id, code = _one_study(scope, study)
     ids = db.session.execute(
-        select(Participant.id).where(scope).order_by(Participant.study_code, Participant.id)
-    ).scalars().all()
+        select(Participant.id).where(scope, Participant.study_id == study_id)
+        .order_by(Participant.study_code, Participant.id)
+    ).scalars().all() if study_id is not None else []
     try:
         summary = write_package(_subjects(ids), zip_path, builders or sdtm_builders())
     except XptError as exc:
@@ -85,10 +91,31 @@ def export_sdtm(actor: Actor, zip_path: Path,
     record_audit(actor, "export.sdtm", _Export(), after={
         "participants": summary.subjects, "records": summary.records,
         "non_ascii_replaced": summary.non_ascii_replaced,
-        "site_ids": sites,
+        "site_ids": sites, "study": code,
     })
     db.session.commit()
     return summary
+
+
+def _one_study(scope, code: str | None) -> tuple[int | None, str | None]:
+    # The studies of the participants in view; the one named, or the only one.
+    studies = dict(db.session.execute(
+        select(Study.code, Study.id).where(Study.id.in_(
+            select(Participant.study_id).where(scope))).order_by(Study.code)).all())
+    if code is not None:
+        if code not in studies:
+            raise InvalidInput("The request has invalid fields.", {"study": [
+                f"No participant of yours is in {code} (yours: "
+                f"{', '.join(studies) or 'none'})."]})
+        return studies[code], code
+    if len(studies) > 1:
+        raise InvalidInput("The request has invalid fields.", {"study": [
+            f"Your participants are in {len(studies)} studies ({', '.join(studies)}): name "
+            "one. An SDTM package holds one study's datasets."]})
+    if not studies:
+        return None, None
+    ((only, study_id),) = studies.items()
+    return study_id, only
 
 
 def _subjects(ids: Sequence[int]) -> Iterator[Subject]:

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import AuditEvent
+from diary.models import AuditEvent, Site
 from diary.models.participant import Participant
+from diary.operations.studies import default_study_file, load_study
 from tests.factories import auth, make_dose, make_participant, make_site, make_staff, token_for
 
 # Noon in Seoul on 20 March 2026.
@@ -230,3 +231,51 @@ def test_tumour_assessments_are_exported_in_rs_with_their_current_response(clien
 
     assert [(r["RSTESTCD"], r["RSORRES"], r["RSDTC"], r["RSDY"], r["RSSEQ"]) for r in rs] == [
         ("OVRLRESP", "PR", "2026-03-16", "15", "1"), ("OVRLRESP", "PD", "2026-03-19", "18", "2")]
+
+
+@pytest.fixture
+def second_study(study, tmp_path):
+    """NCT09999998, a second study with a site SEV of its own."""
+    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
+    path = tmp_path / "NCT09999998.toml"
+    path.write_text(text.replace('code = "NCT02495519"', 'code = "NCT09999998"'),
+                    encoding="utf-8")
+    other, _ = load_study(path)
+    return db.session.execute(select(Site).where(Site.study_id == other.id)).scalar_one()
+
+
+def test_a_package_holds_one_study_so_two_need_one_named(client, site, second_study, app,
+                                                         tmp_path):
+    make_participant(site=site, study_code="S01-001")
+    make_participant(site=second_study, study_code="T01-001")
+    headers = auth(token_for(make_staff("admin")))
+    refused = client.get(URL, headers=headers)
+    assert refused.status_code == 422
+    assert "NCT02495519, NCT09999998" in refused.get_json()["errors"]["study"][0]
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"{URL}?study=NCT09999998",
+                                                    headers=headers).data))
+    assert [(r["STUDYID"], r["SUBJID"]) for r in rows(archive, "dm")] == [
+        ("NCT09999998", "T01-001")]
+    event = db.session.execute(
+        select(AuditEvent).where(AuditEvent.action == "export.sdtm")).scalar_one()
+    assert event.after["study"] == "NCT09999998"
+    unknown = client.get(f"{URL}?study=NCT00000000", headers=headers)
+    assert (unknown.status_code, set(unknown.get_json())) == (
+        422, {"code", "status", "message", "errors"})
+    runner = app.test_cli_runner()
+    out = tmp_path / "sdtm.zip"
+    result = runner.invoke(args=["export", "sdtm", "--out", str(out)])
+    assert result.exit_code != 0 and "name one" in result.output
+    result = runner.invoke(args=["export", "sdtm", "--out", str(out), "--study", "NCT02495519"])
+    assert result.exit_code == 0, result.output
+    assert [r["SUBJID"] for r in rows(zipfile.ZipFile(out), "dm")] == ["S01-001"]
+
+
+def test_a_coordinator_of_one_study_needs_to_name_none(client, site, second_study):
+    make_participant(site=site, study_code="S01-001")
+    make_participant(site=second_study, study_code="T01-001")
+    coordinator = make_staff("coordinator", sites=[site])
+    archive = export(client, auth(token_for(coordinator)))
+    assert [r["SUBJID"] for r in rows(archive, "dm")] == ["S01-001"]
+    refused = client.get(f"{URL}?study=NCT09999998", headers=auth(token_for(coordinator)))
+    assert refused.status_code == 422
