@@ -39,6 +39,26 @@ def default_study() -> Study:
     return db.session.execute(select(Study).where(Study.code == "NCT02495519")).scalar_one()
 
 
+def load_other_study(tmp_path, code: str = "NCT09999998", *, primary_days: int | None = None,
+                     site_code: str | None = None, site_name: str | None = None) -> Site:
+    """Load a second study, the default study file under ``code`` (its primary window and
+    its site's code and name changed when given), and return its site."""
+    from diary.operations.studies import default_study_file, load_study
+
+    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
+    text = text.replace('code = "NCT02495519"', f'code = "{code}"')
+    if primary_days is not None:
+        text = text.replace("primary_days = 112", f"primary_days = {primary_days}")
+    if site_code is not None:
+        text = text.replace('code = "SEV"', f'code = "{site_code}"')
+    if site_name is not None:
+        text = text.replace('name = "Severance Hospital"', f'name = "{site_name}"')
+    path = tmp_path / f"{code}.toml"
+    path.write_text(text, encoding="utf-8")
+    study, _ = load_study(path)
+    return db.session.execute(select(Site).where(Site.study_id == study.id)).scalar_one()
+
+
 def default_site(study: Study | None = None) -> Site:
     study = study or default_study()
     return db.session.execute(select(Site).where(Site.study_id == study.id)).scalars().first()

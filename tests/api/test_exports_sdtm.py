@@ -11,10 +11,17 @@ import pytest
 from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import AuditEvent, Site
+from diary.models import AuditEvent
 from diary.models.participant import Participant
-from diary.operations.studies import default_study_file, load_study
-from tests.factories import auth, make_dose, make_participant, make_site, make_staff, token_for
+from tests.factories import (
+    auth,
+    load_other_study,
+    make_dose,
+    make_participant,
+    make_site,
+    make_staff,
+    token_for,
+)
 
 # Noon in Seoul on 20 March 2026.
 FROZEN_AT = datetime(2026, 3, 20, 3, tzinfo=UTC)
@@ -236,12 +243,7 @@ def test_tumour_assessments_are_exported_in_rs_with_their_current_response(clien
 @pytest.fixture
 def second_study(study, tmp_path):
     """NCT09999998, a second study with a site SEV of its own."""
-    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
-    path = tmp_path / "NCT09999998.toml"
-    path.write_text(text.replace('code = "NCT02495519"', 'code = "NCT09999998"'),
-                    encoding="utf-8")
-    other, _ = load_study(path)
-    return db.session.execute(select(Site).where(Site.study_id == other.id)).scalar_one()
+    return load_other_study(tmp_path)
 
 
 def test_a_package_holds_one_study_so_two_need_one_named(client, site, second_study, app,

@@ -9,12 +9,15 @@ study not at the caller's sites is a 422 that names theirs.
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
-from diary.extensions import db
-from diary.models import Site
-from diary.operations.studies import default_study_file, load_study
-from tests.factories import auth, make_dose, make_participant, make_staff, token_for
+from tests.factories import (
+    auth,
+    load_other_study,
+    make_dose,
+    make_participant,
+    make_staff,
+    token_for,
+)
 
 FROZEN_AT = datetime(2026, 3, 20, 4, 30, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("clock")
@@ -25,12 +28,7 @@ REPORTS = ("/api/v1/reports/adherence", "/api/v1/reports/primary-endpoint",
 
 @pytest.fixture
 def other_site(study, tmp_path):
-    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
-    path = tmp_path / "NCT09999998.toml"
-    path.write_text(text.replace('code = "NCT02495519"', 'code = "NCT09999998"')
-                    .replace("primary_days = 112", "primary_days = 56"), encoding="utf-8")
-    other, _ = load_study(path)
-    return db.session.execute(select(Site).where(Site.study_id == other.id)).scalar_one()
+    return load_other_study(tmp_path, primary_days=56)
 
 
 def _diary(site):

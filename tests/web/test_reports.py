@@ -5,16 +5,14 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from sqlalchemy import select
 
 from diary.extensions import db
-from diary.models import Site
 from diary.operations.adherence import adherence_between
 from diary.operations.alerts import raise_alert
-from diary.operations.studies import default_study_file, load_study
 from tests.factories import (
     auth,
     default_study,
+    load_other_study,
     make_dose,
     make_participant,
     make_site,
@@ -308,14 +306,8 @@ def test_the_page_counts_adverse_events_by_onset_in_its_window(client, coordinat
 
 def _second_study(tmp_path):
     """NCT09999999: the default study file with its own code and one site, MSK."""
-    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
-    text = (text.replace('code = "NCT02495519"', 'code = "NCT09999999"')
-            .replace('code = "SEV"', 'code = "MSK"')
-            .replace('name = "Severance Hospital"', 'name = "Memorial Hospital"'))
-    path = tmp_path / "NCT09999999.toml"
-    path.write_text(text, encoding="utf-8")
-    study, _ = load_study(path)
-    return db.session.execute(select(Site).where(Site.study_id == study.id)).scalar_one()
+    return load_other_study(tmp_path, "NCT09999999", site_code="MSK",
+                            site_name="Memorial Hospital")
 
 
 def test_every_panel_covers_the_heatmap_s_participants_and_no_other_study_s(

@@ -12,20 +12,18 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
 
 from diary.actor import Actor
 from diary.clock import local_today, utcnow
 from diary.extensions import db
-from diary.models import DoseEntry, DoseHold, PrescribedDose, Site
+from diary.models import DoseEntry, DoseHold, PrescribedDose
 from diary.models.dose_entry import MISSED_REASONS
 from diary.operations.reports import adherence
 from diary.operations.reports.adherence import participant_figures
 from diary.operations.reports.participant_adherence import participant_adherence
-from diary.operations.studies import default_study_file, load_study
 from diary.rules.report_windows import Window
 from diary.rules.study_days import study_day
-from tests.factories import make_participant, make_staff
+from tests.factories import load_other_study, make_participant, make_staff
 
 FROZEN_AT = datetime(2026, 6, 15, 11, 30, tzinfo=UTC)
 pytestmark = pytest.mark.usefixtures("clock")
@@ -218,13 +216,7 @@ def test_each_study_s_own_primary_window_when_studies_differ(study, tmp_path):
     # their own study's, and the shorter study's days 57 on are taken back out.
     staff = make_staff("admin")
     actor = Actor.for_staff(staff)
-    text = default_study_file("NCT02495519").read_text(encoding="utf-8")
-    path = tmp_path / "NCT09999998.toml"
-    path.write_text(text.replace('code = "NCT02495519"', 'code = "NCT09999998"')
-                    .replace('code = "SEV"', 'code = "MSK"')
-                    .replace("primary_days = 112", "primary_days = 56"), encoding="utf-8")
-    short, _ = load_study(path)
-    site = db.session.execute(select(Site).where(Site.study_id == short.id)).scalar_one()
+    site = load_other_study(tmp_path, primary_days=56, site_code="MSK")
     entries = [("missed", "forgot", False, True) if day % 4 == 0 else
                ("taken", 400, day % 9 == 0, False) for day in range(SPAN + 1)]
     spec = {"zone": "Asia/Seoul", "steps": [], "holds": [(60, 62)], "withdrawn": None,
