@@ -91,6 +91,12 @@ def catalogue_problems(definition: dict) -> list[str]:
     repeated = sorted({key for key in keys if key and keys.count(key) > 1})
     if repeated:
         problems.append(f"Each item once: {', '.join(repeated)}.")
+    measured = [raw.get("key") for raw in symptoms.get("study_items", [])
+                if isinstance(raw, dict) and "unit" in raw]
+    if len(measured) > 1:
+        # A measurement in kg is the body weight: SDTM VS has one WEIGHT test, not two.
+        problems.append(f"study_items: one measured item at most, the body weight in kg "
+                        f"(SDTM VS WEIGHT): {', '.join(map(str, measured))}.")
     return problems or _stem_problems(symptoms.get("study_items", []))
 
 

@@ -62,6 +62,10 @@ def test_every_item_has_its_texts_in_each_locale(locale, nausea, severity_questi
     ("minimum = 20", "minimum = 400", "symptoms",
      "study_items.weight_kg: 0 < minimum < maximum <= 999.99."),
     ('unit = "kg"', 'unit = "lb"', "symptoms", 'study_items.weight_kg: the only unit is "kg".'),
+    ('key = "periorbital_oedema"\nterm = "Swelling around the eyes"\nattributes = ["severity"]',
+     'key = "waist_kg"\nterm = "Waist"\nunit = "kg"\nminimum = 20\nmaximum = 300',
+     "symptoms", "study_items: one measured item at most, the body weight in kg (SDTM VS "
+     "WEIGHT): waist_kg, weight_kg."),
     ('nausea = "메스꺼움"\n', "", "symptoms.texts.ko", "items: missing nausea."),
     ('presence = ["아니요", "예"]', 'presence = ["예"]', "symptoms.texts.ko",
      "choices: presence needs 2 answers (scores 0 to 1)."),

@@ -250,7 +250,8 @@ def report_statement(cohort: Cohort, window: Window):
 
 
 def plan_for_the_report() -> None:
-    """Set how PostgreSQL plans the report, for this transaction only (one statement)."""
+    """Set how PostgreSQL plans the report, in one statement, for the rest of this
+    transaction (what else the transaction reads plans the same way: no figure changes)."""
     # The planner's guesses for these CTEs are far too high, so it would spend seconds
     # compiling the query to machine code (JIT) to save far less. And at the default
     # random_page_cost (4, for spinning disks) it scans and hashes the whole table rather
