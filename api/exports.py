@@ -44,7 +44,7 @@ class SdtmExport(MethodView):
                       description="A study none of your participants is in, or none named "
                                   "while they are in two.")
     def get(self, study=None):
-        """Download the CDISC SDTM datasets (DM, EC, EX, AE, QS, VS, RS and SUPP--) as a zip.
+        """Download the CDISC SDTM datasets (TS, DM, EC, EX, AE, QS, VS, RS, SUPP--) as a zip.
 
         One study's: `study` names it, and may be left out while your participants are
         all in one study.

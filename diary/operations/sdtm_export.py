@@ -17,6 +17,7 @@ from diary.errors import Conflict, Forbidden, InvalidInput
 from diary.exports.sdtm.package import ExportSummary, default_builders, write_package
 from diary.exports.sdtm.rs import RS, AssessmentRow
 from diary.exports.sdtm.subject import DomainBuilder, Subject
+from diary.exports.sdtm.ts import TS, Trial
 from diary.exports.sdtm.xpt import XptError
 from diary.extensions import db
 from diary.models import (
@@ -60,9 +61,11 @@ def _visible(actor: Actor):
     return at_staff_sites(actor, Participant.site_id)
 
 
-def sdtm_builders() -> list[DomainBuilder]:
-    """Return the domains exported: DM, EC, EX, AE, QS, VS (and their SUPP--) and RS."""
-    return [*default_builders(), RS(lambda subject: subject.assessments)]
+def sdtm_builders(study: Study | None = None) -> list[DomainBuilder]:
+    """Return the domains exported: DM, EC, EX, AE, QS, VS (and their SUPP--), RS and,
+    given the study, TS."""
+    trial = [TS(Trial.from_study(study))] if study is not None else []
+    return [*default_builders(), RS(lambda subject: subject.assessments), *trial]
 
 
 def export_sdtm(actor: Actor, zip_path: Path,
@@ -84,7 +87,8 @@ def export_sdtm(actor: Actor, zip_path: Path,
         .order_by(Participant.study_code, Participant.id)
     ).scalars().all() if study_id is not None else []
     try:
-        summary = write_package(_subjects(ids), zip_path, builders or sdtm_builders())
+        study_row = db.session.get(Study, study_id) if study_id is not None else None
+        summary = write_package(_subjects(ids), zip_path, builders or sdtm_builders(study_row))
     except XptError as exc:
         db.session.rollback()
         raise Conflict(f"The datasets cannot be written as SAS transport: {exc}") from exc

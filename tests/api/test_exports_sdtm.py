@@ -281,3 +281,22 @@ def test_a_coordinator_of_one_study_needs_to_name_none(client, site, second_stud
     assert [r["SUBJID"] for r in rows(archive, "dm")] == ["S01-001"]
     refused = client.get(f"{URL}?study=NCT09999998", headers=auth(token_for(coordinator)))
     assert refused.status_code == 422
+
+
+def test_the_package_carries_the_trial_summary_with_its_start_date(client, site, headers,
+                                                                   tmp_path):
+    make_participant(site=site, study_code="S01-002", enrolled="2026-03-09")
+    make_participant(site=site, study_code="S01-001", enrolled="2026-03-02")
+    archive = export(client, headers)
+    summary = {r["TSPARMCD"]: r for r in rows(archive, "ts")}
+    assert (summary["SSTDTC"]["TSVAL"], summary["ACTSUB"]["TSVAL"]) == ("2026-03-02", "2")
+    assert (summary["REGID"]["TSVAL"], summary["REGID"]["TSVCDREF"]) == (
+        "NCT02495519", "ClinicalTrials.gov")
+    assert (summary["PLANSUB"]["TSVAL"], summary["AGEMIN"]["TSVAL"]) == ("21", "P10Y")
+    assert summary["TITLE"]["TSVAL"].startswith("A Trial of Imatinib")
+    assert [r["TSSEQ"] for r in rows(archive, "ts")] == [
+        str(n) for n in range(1, len(summary) + 1)]
+    path = tmp_path / "ts.xpt"
+    path.write_bytes(archive.read("xpt/ts.xpt"))
+    frame, meta = pyreadstat.read_xport(str(path))
+    assert meta.table_name == "TS" and list(frame["TSPARMCD"])[:2] == ["SSTDTC", "TITLE"]

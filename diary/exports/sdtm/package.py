@@ -132,17 +132,27 @@ class _Package:
             for seq, record in enumerate(builder.records(subject), start=1):
                 self._add(builder.domain, seq if builder.domain != "DM" else None, record)
 
+    def add_study_records(self) -> None:
+        """Add each builder's records of the study itself (TS), once every subject is in."""
+        for builder in self.builders:
+            for seq, record in enumerate(builder.study_records(), start=1):
+                self._add(builder.domain, seq, record)
+
     def _add(self, domain: str, seq: int | None, record) -> None:
         values = dict(record.values)
         if seq is not None:
             values[f"{domain}SEQ"] = seq
         dataset = self._dataset(domain)
         ascii_copy, replaced = ascii_values(values, dataset.variables)
-        where = f"USUBJID {values['USUBJID']}" + (f", {domain}SEQ {seq}" if seq else "")
+        owner = f"USUBJID {values['USUBJID']}" if "USUBJID" in values else values["STUDYID"]
+        where = owner + (f", {domain}SEQ {seq}" if seq else "")
         check_values(domain, ascii_copy, dataset.variables, where)
         dataset.write(values, ascii_copy)
         self.summary.replaced.update((domain, name) for name in replaced)
-        qualifiers = list(record.supp) + ([suppqs.non_ascii(replaced)] if replaced else [])
+        # A study's own record (TS) has no subject for a SUPP-- record to point at: its
+        # replaced text is counted in the listing, and the CSV keeps it.
+        flagged = replaced and "USUBJID" in values
+        qualifiers = list(record.supp) + ([suppqs.non_ascii(replaced)] if flagged else [])
         for qualifier in qualifiers:
             row = suppqs.supp_row(values, domain, seq, qualifier)
             supp = self._dataset(f"SUPP{domain}")
@@ -189,6 +199,7 @@ def write_package(subjects: Iterable[Subject], zip_path: Path,
         try:
             for subject in subjects:
                 package.add_subject(subject)
+            package.add_study_records()
         finally:
             for dataset in package.datasets.values():
                 dataset.close()

@@ -101,3 +101,7 @@ class DomainBuilder:
 
     def records(self, subject: Subject) -> Iterable[Record]:
         raise NotImplementedError
+
+    def study_records(self) -> Iterable[Record]:
+        """Return the records of the study itself, once every subject is seen (TS)."""
+        return ()

@@ -146,6 +146,18 @@ RS = (
     _num("RSDY", "Study Day of Assessment"),
 )
 
+TS = (
+    Variable("STUDYID", "Study Identifier", length=40),
+    Variable("DOMAIN", "Domain Abbreviation", length=2),
+    _num("TSSEQ", "Sequence Number"),
+    Variable("TSGRPID", "Group ID", length=40),
+    Variable("TSPARMCD", "Trial Summary Parameter Short Name", length=8),
+    Variable("TSPARM", "Trial Summary Parameter", length=40),
+    Variable("TSVAL", "Parameter Value"),
+    Variable("TSVALNF", "Parameter Null Flavor", length=8),
+    Variable("TSVCDREF", "Name of the Reference Terminology", length=40),
+)
+
 SUPP = (
     Variable("STUDYID", "Study Identifier", length=40),
     Variable("RDOMAIN", "Related Domain Abbreviation", length=2),
@@ -168,9 +180,11 @@ DATASET_LABELS = {
     "QS": "Questionnaires",
     "RS": "Disease Response and Clin Classification",
     "VS": "Vital Signs",
+    "TS": "Trial Summary",
 }
 
-VARIABLES = {"DM": DM, "EC": EC, "EX": EX, "AE": AE, "QS": QS, "VS": VS, "RS": RS}
+VARIABLES = {"DM": DM, "EC": EC, "EX": EX, "AE": AE, "QS": QS, "VS": VS, "RS": RS,
+             "TS": TS}
 
 
 def variables_of(dataset: str) -> tuple[Variable, ...]:

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from diary.exports.sdtm import ae, dm, ec, ex, qs, rs, vs
+from diary.exports.sdtm import ae, dm, ec, ex, qs, rs, ts, vs
 from diary.exports.sdtm.variables import QS as QS_VARIABLES
 from diary.exports.sdtm.variables import dataset_label, variables_of
 from diary.exports.sdtm.xpt import XptError, check_metadata, check_values
@@ -234,3 +234,34 @@ def test_rs_maps_plain_assessment_rows_to_recist_overall_responses():
 def test_rs_refuses_a_code_recist_does_not_have():
     with pytest.raises(ValueError, match="RECIST"):
         rs.record(subject(), rs.AssessmentRow(1, ENROLLED, "MR"))
+
+
+def test_ts_summarises_the_trial_with_its_start_date_once_every_subject_is_seen():
+    trial = ts.Trial("NCT02495519", "A Trial of Imatinib", "Yonsei University", 21, 10,
+                     "imatinib", "oral", "400", 1)
+    builder = ts.TS(trial)
+    for enrolled in (date(2026, 3, 9), date(2026, 3, 2), date(2026, 4, 1)):
+        assert list(builder.records(subject(enrolled_on=enrolled))) == []
+    rows = [record.values for record in builder.study_records()]
+    assert [(r["TSPARMCD"], r["TSVAL"], r["TSVCDREF"]) for r in rows] == [
+        ("SSTDTC", "2026-03-02", ""), ("TITLE", "A Trial of Imatinib", ""),
+        ("SPONSOR", "Yonsei University", ""), ("REGID", "NCT02495519", "ClinicalTrials.gov"),
+        ("PLANSUB", "21", ""), ("ACTSUB", "3", ""), ("AGEMIN", "P10Y", "ISO 8601"),
+        ("STYPE", "INTERVENTIONAL", ""), ("NARMS", "1", ""), ("TRT", "IMATINIB", ""),
+        ("ROUTE", "ORAL", ""), ("DOSE", "400", ""), ("DOSU", "mg", ""), ("DOSFRQ", "QD", "")]
+    assert {(r["STUDYID"], r["DOMAIN"], r["TSVALNF"]) for r in rows} == {
+        ("NCT02495519", "TS", "")}
+    check_metadata("TS", variables_of("TS"), dataset_label("TS"))
+    for row in rows:
+        check_values("TS", row | {"TSSEQ": 1}, variables_of("TS"), row["TSPARMCD"])
+
+
+def test_ts_with_nobody_exported_says_its_start_date_is_not_known():
+    trial = ts.Trial("LOCAL-1", "A local study", None, None, None, "imatinib", "oral",
+                     "400", 5)
+    rows = [record.values for record in ts.TS(trial).study_records()]
+    (start,) = [r for r in rows if r["TSPARMCD"] == "SSTDTC"]
+    assert (start["TSVAL"], start["TSVALNF"]) == ("", "NI")
+    codes = [r["TSPARMCD"] for r in rows]
+    assert "REGID" not in codes and "SPONSOR" not in codes and "DOSFRQ" not in codes
+    assert ("ACTSUB", "0") in [(r["TSPARMCD"], r["TSVAL"]) for r in rows]
