@@ -36,7 +36,7 @@ PARAMETERS = {
     "ROUTE": "Route of Administration",
     "DOSE": "Dose per Administration",
     "DOSU": "Dose Units",
-    "DOSFRQ": "Dosing Frequency per Interval",
+    "DOSFRQ": "Dosing Frequency",
 }
 FREQUENCIES = {1: "QD", 2: "BID", 3: "TID", 4: "QID"}
 _NCT = re.compile(r"^NCT\d{8}$")
