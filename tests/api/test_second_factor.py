@@ -139,9 +139,11 @@ def test_wrong_codes_count_toward_the_lockout(client, site):
     locked = sign_in(client, staff, totp_code=totp_code())
     assert locked.status_code == 401
     assert "totp_code" not in locked.get_json()["errors"]
+    # In the order they happened: without ORDER BY, PostgreSQL may return them in any order.
     failures = db.session.execute(
         select(AuditEvent.after).where(AuditEvent.action == "staff.sign_in_failed",
-                                       AuditEvent.entity_id == staff.id)).scalars().all()
+                                       AuditEvent.entity_id == staff.id)
+        .order_by(AuditEvent.id)).scalars().all()
     assert [failure["second_factor"] for failure in failures] == [True] * 5 + [False]
 
 
