@@ -18,12 +18,12 @@ blp = Blueprint("exports", __name__, url_prefix="/exports",
                             "each export is in the audit trail.")
 
 REPLACED_HEADER = "X-Non-ASCII-Replaced"
+ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
 
 class SdtmExportArgsSchema(QueryArgsSchema):
     study = study_field("A study code: that study's datasets (needed when your participants "
                         "are in two studies; a package holds one).")
-ZIP = {"application/zip": {"schema": {"type": "string", "format": "binary"}}}
 
 
 @blp.route("/sdtm")

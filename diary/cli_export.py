@@ -17,7 +17,7 @@ def export_cli():
               type=click.Path(dir_okay=False, writable=True, path_type=Path),
               help="The zip to write (csv/, xpt/ and variables.csv).")
 @click.option("--study", default=None,
-              help="The study's code (NCT02495519); needed once two studies are loaded.")
+              help="The study's code (NCT02495519); needed once participants are in two.")
 def export_sdtm_command(out: Path, study: str | None):
     """Write one study's CDISC SDTM datasets, every site's participants, to a zip."""
     from diary.actor import Actor

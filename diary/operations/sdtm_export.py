@@ -81,45 +81,42 @@ def export_sdtm(actor: Actor, zip_path: Path,
     """
     scope = _visible(actor)
     sites = sorted(actor.staff.site_ids) if actor.staff and not actor.staff.is_admin else "all"
-    study_id, code = _one_study(scope, study)
+    exported = _one_study(scope, study)
     ids = db.session.execute(
-        select(Participant.id).where(scope, Participant.study_id == study_id)
+        select(Participant.id).where(scope, Participant.study_id == exported.id)
         .order_by(Participant.study_code, Participant.id)
-    ).scalars().all() if study_id is not None else []
+    ).scalars().all() if exported is not None else []
     try:
-        study_row = db.session.get(Study, study_id) if study_id is not None else None
-        summary = write_package(_subjects(ids), zip_path, builders or sdtm_builders(study_row))
+        summary = write_package(_subjects(ids), zip_path, builders or sdtm_builders(exported))
     except XptError as exc:
         db.session.rollback()
         raise Conflict(f"The datasets cannot be written as SAS transport: {exc}") from exc
     record_audit(actor, "export.sdtm", _Export(), after={
         "participants": summary.subjects, "records": summary.records,
         "non_ascii_replaced": summary.non_ascii_replaced,
-        "site_ids": sites, "study": code,
+        "site_ids": sites, "study": exported.code if exported is not None else None,
     })
     db.session.commit()
     return summary
 
 
-def _one_study(scope, code: str | None) -> tuple[int | None, str | None]:
-    # The studies of the participants in view; the one named, or the only one.
-    studies = dict(db.session.execute(
-        select(Study.code, Study.id).where(Study.id.in_(
-            select(Participant.study_id).where(scope))).order_by(Study.code)).all())
+def _one_study(scope, code: str | None) -> Study | None:
+    # Of the studies of the participants in view, the one named, or the only one (None:
+    # nobody in view).
+    studies = {study.code: study for study in db.session.execute(
+        select(Study).where(Study.id.in_(select(Participant.study_id).where(scope)))
+        .order_by(Study.code)).scalars()}
     if code is not None:
         if code not in studies:
             raise InvalidInput("The request has invalid fields.", {"study": [
                 f"No participant of yours is in {code} (yours: "
                 f"{', '.join(studies) or 'none'})."]})
-        return studies[code], code
+        return studies[code]
     if len(studies) > 1:
         raise InvalidInput("The request has invalid fields.", {"study": [
             f"Your participants are in {len(studies)} studies ({', '.join(studies)}): name "
             "one. An SDTM package holds one study's datasets."]})
-    if not studies:
-        return None, None
-    ((only, study_id),) = studies.items()
-    return study_id, only
+    return next(iter(studies.values()), None)
 
 
 def _subjects(ids: Sequence[int]) -> Iterator[Subject]:
