@@ -8,6 +8,7 @@ from diary.models.alert import Alert
 from diary.models.audit_event import AuditEvent
 from diary.models.dose_entry import DoseEntry
 from diary.models.dose_hold import DoseHold
+from diary.models.dose_week import DoseWeek
 from diary.models.inbound_message import InboundMessage
 from diary.models.message import Message
 from diary.models.participant import Participant
@@ -34,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "DoseEntry",
     "DoseHold",
+    "DoseWeek",
     "InboundMessage",
     "Message",
     "Participant",

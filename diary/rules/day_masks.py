@@ -9,7 +9,9 @@ a hold are neighbours.
 
 from collections.abc import Iterable, Sequence
 
-CHUNK_BITS = 62  # days per SQL mask column: a signed 64-bit integer holds them, and sums
+WEEK = 7
+CHUNK_WEEKS = 8  # weeks per SQL mask column: a signed 64-bit integer holds their days
+CHUNK_BITS = WEEK * CHUNK_WEEKS  # so a week's seven days never straddle two columns
 
 
 def from_chunks(chunks: Sequence[int | None]) -> int:
@@ -22,8 +24,9 @@ def from_chunks(chunks: Sequence[int | None]) -> int:
 
 
 def chunks_for(days: int) -> int:
-    """Return how many mask columns a window of ``days`` days needs (at least one)."""
-    return max(1, -(-days // CHUNK_BITS))
+    """Return how many mask columns the weeks that ``days`` days touch need (at least one)."""
+    weeks = -(-days // WEEK)
+    return max(1, -(-weeks // CHUNK_WEEKS))
 
 
 def span_mask(first: int, last: int) -> int:

@@ -55,7 +55,7 @@ def test_chunks_put_back_together_give_the_mask(taken):
 def test_a_window_with_no_days_has_no_runs():
     assert (longest_run_without(0, 0), current_streak(0, 0)) == (0, 0)
     assert expected_only(0b111, 0, 0) == (0, 0)
-    assert chunks_for(0) == 1 and chunks_for(62) == 1 and chunks_for(63) == 2
+    assert chunks_for(0) == 1 and chunks_for(56) == 1 and chunks_for(57) == 2
 
 
 @given(days=st.integers(0, 200), kept=st.sets(st.integers(0, 200)),

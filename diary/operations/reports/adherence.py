@@ -5,20 +5,24 @@ No day is generated and no entry is loaded into Python. Day numbers (days since
 
 - ``win``: each participant's window, cut to enrolment, withdrawal and the last day that
   is over in their zone (or today, once it has an entry);
-- ``holds``, ``seg`` and ``steps``: the holds inside each window, the expected stretches
-  between them and the dose steps, which weigh the expected days with their mg;
-- ``counts``: the current entries of the *span* (the days every window lies within, a
-  constant) grouped by participant in one plain scan, joined to nothing and sorted by
-  nothing, so it costs about what a hand-written GROUP BY does. The days taken come
-  back as bit masks (``diary.rules.day_masks``), from which Python reads the taken
-  count, the longest run without a dose and the current streak, holds cut out; the
-  missed doses come back by reason, packed into two sums;
-- what the span holds on held days, or past a participant's own window, is read
-  through the (participant, day) index for just those participants and taken back out.
+- ``holds``, ``step_list`` and ``hold_list``: the holds inside each window and the dose
+  steps, which weigh the expected days with their mg;
+- ``week_counts``: the study weeks the span touches, summed from ``dose_week`` (a row
+  per participant and week, which triggers keep equal to the current entries: migration
+  0019), grouped by participant in one plain scan, joined to nothing in study days. The
+  days taken come back as bit masks (``diary.rules.day_masks``), from which Python reads
+  the taken count, the longest run without a dose and the current streak, holds cut out;
+  the missed doses come back by reason, packed into one or two sums;
+- ``head_counts``: a window that starts mid-week has its first days (six at most) read
+  from the entries, since no whole week holds them;
+- what the weeks hold on held days, or past a participant's own window (the rest of its
+  last week, after a withdrawal, past a shorter study's window), is read through the
+  (participant, day) index for just those participants and taken back out.
 
 The first dose step is on the enrolment date (enrolment writes it, and moving the
 enrolment moves it), so no day of a window comes before the regimen starts; the
-enrolment cannot move once entries exist, so each entry's stored study day holds.
+enrolment cannot move once entries exist, so each entry's stored study day (and so its
+week) holds.
 """
 
 from collections.abc import Iterator, Sequence
@@ -46,8 +50,17 @@ from diary.actor import Actor
 from diary.clock import local_today
 from diary.errors import InvalidInput
 from diary.extensions import db
-from diary.models import DoseEntry, DoseHold, Participant, PrescribedDose, Site, Study
+from diary.models import (
+    DoseEntry,
+    DoseHold,
+    DoseWeek,
+    Participant,
+    PrescribedDose,
+    Site,
+    Study,
+)
 from diary.models.dose_entry import MISSED, MISSED_REASONS, TAKEN
+from diary.models.dose_week import MISSED_COLUMNS
 from diary.operations.reports.report_scope import sites_in_view
 from diary.operations.reports.sql import (
     NO_END,
@@ -64,7 +77,8 @@ from diary.operations.sites import resolve_site
 from diary.rules.adherence import NO_REASON, AdherenceFigures
 from diary.rules.cohort import pooled, spread
 from diary.rules.day_masks import (
-    CHUNK_BITS,
+    CHUNK_WEEKS,
+    WEEK,
     chunks_for,
     current_streak,
     expected_only,
@@ -281,12 +295,11 @@ def _scope(cohort: Cohort) -> _Scope:
 
 
 class _Span(NamedTuple):
-    """The days every participant's window lies within, as constants.
+    """The days every participant's window lies within: how wide the masks and sums are.
 
-    The entries are aggregated over this span with no join to their participant (that
-    is what keeps the report's cost near a plain GROUP BY): in study days for a window in
-    study days (each entry stores its own), in dates otherwise. A participant's own
-    window may be shorter; what lies past its end is counted apart and taken back out.
+    In study days for a window in study days, in dates (day numbers) otherwise. A
+    participant's own window may be shorter; it holds at most ``length`` days, so at most
+    ``length // 7`` whole weeks.
     """
 
     in_days: bool
@@ -294,25 +307,9 @@ class _Span(NamedTuple):
     last: int
     length: int
 
-    def place(self):
-        """Return an entry's place in the span (0 = its first day), as SQL."""
-        if self.in_days:
-            return DoseEntry.study_day - self.first
-        return day_number(DoseEntry.dose_date) - self.first
-
-    def contains(self):
-        """Return the SQL condition that an entry lies in the span."""
-        if self.in_days:
-            return DoseEntry.study_day.between(self.first, self.last)
-        return DoseEntry.dose_date.between(from_number(self.first), from_number(self.last))
-
     @property
     def packing(self) -> _Packing:
         return _Packing.for_days(self.length)
-
-    def offset(self, start: int) -> int:
-        """Return where a participant's window (first day ``start``) begins in the span."""
-        return 0 if self.in_days else start - self.first
 
 
 def _span(window: Window, scope: _Scope) -> _Span:
@@ -320,7 +317,7 @@ def _span(window: Window, scope: _Scope) -> _Span:
         first = window.from_day or 1
         # No further than the furthest study day anyone has reached (the first enrolment's,
         # in the zone furthest ahead): a window of a century (to_day=36600) would
-        # otherwise aggregate 591 mask columns over every entry.
+        # otherwise make 600 mask columns.
         reached = to_number(max(scope.todays.values())) - to_number(scope.first_enrolled) + 1
         last = min(window.to_day or scope.longest_primary_window, reached)
     else:
@@ -336,9 +333,10 @@ def _cents(column):
 def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
     """Return each participant's window as day numbers: ``s`` to ``e``, within the span.
 
-    Cut to enrolment, withdrawal (``cut``: the window before the next cut) and the last
-    day that is over in the participant's zone (or today, once it has an entry);
-    ``span_end`` is where the span ends for them.
+    Cut to enrolment, withdrawal and the last day that is over in the participant's zone
+    (or today, once it has an entry);
+    ``weeks_start`` and ``weeks_end`` are the first and last day of the weeks summed for
+    them (``_week_counts``), and ``enrol`` their enrolment's day number.
     """
     p = Participant
     enrol = day_number(p.enrolled_on)
@@ -358,17 +356,33 @@ def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
     else:
         first, span_end = greatest(literal(span.first), enrol), literal(span.last)
         end = span_end
+    first_week, last_week = _weeks_summed(span, enrol)
     cut = least(end, func.coalesce(day_number(p.withdrawn_on), NO_END))
     statement = (
         select(p.id.label("participant_id"), p.study_code, p.site_id, Site.code.label("site_code"),
                p.status, p.withdrawn_on, Study.dose_mg.label("protocol_mg"),
                Study.adherence_threshold.label("threshold"),
                first.label("s"), _last_day(cut, today_n, todays_entry).label("e"),
-               span_end.label("span_end"),
-               cut.label("cut"), today_n.label("today"))
+               enrol.label("enrol"), (enrol + WEEK * first_week).label("weeks_start"),
+               (enrol + WEEK * (last_week + 1) - 1).label("weeks_end"))
         .join(Study, Study.id == p.study_id).join(Site, Site.id == p.site_id)
     )
     return cohort.where(statement).cte("win")
+
+
+def _weeks_summed(span: _Span, enrol):
+    """Return the first and last study week (0: days 1-7) summed from ``dose_week``.
+
+    From the first week that starts inside the span to the one that holds its last day
+    (what lies after a participant's window is taken back out). In study days these are
+    constants; in dates they depend on the enrolment (``enrol``, a day number, as SQL).
+    """
+    if span.in_days:
+        return -(-(span.first - 1) // WEEK), (span.last - 1) // WEEK
+    start = greatest(literal(span.first) - enrol, literal(0))
+    # (x + 7) / 7 - 1 rather than x / 7: SQL rounds a negative quotient toward zero, and
+    # a participant enrolled after the span must get no week (-1), not week 0.
+    return (start + (WEEK - 1)) // WEEK, (literal(span.last) - enrol + WEEK) // WEEK - 1
 
 
 def _last_day(cut, today_n, todays_entry):
@@ -417,21 +431,6 @@ def _hold_list(holds):
     )
 
 
-def _taken_days(span: _Span):
-    # The days taken as masks of CHUNK_BITS days each: bit i of column k is the span's
-    # day k * CHUNK_BITS + i. ORing powers of two needs no order, so nothing is sorted.
-    place, columns = span.place(), []
-    for k in range(chunks_for(span.length)):
-        inside = [DoseEntry.status == TAKEN]
-        if k:
-            inside.append(place >= k * CHUNK_BITS)
-        if (k + 1) * CHUNK_BITS < span.length:
-            inside.append(place < (k + 1) * CHUNK_BITS)
-        bit = cast(literal_column("1"), BigInteger).op("<<")(place - k * CHUNK_BITS)
-        columns.append(bit_or(bit).filter(and_(*inside)).label(f"taken_{k}"))
-    return columns
-
-
 def _reason_codes(packing: _Packing) -> list:
     # Each missed dose adds 1 to its reason's field: one or two SUMs count all six.
     codes: list[dict] = [{} for _ in range(packing.sums)]
@@ -457,19 +456,70 @@ def _tallies(suffix: str, packing: _Packing, *, amounts: bool = True) -> list:
     return columns
 
 
-def _entry_counts(cohort: Cohort, span: _Span, todays: dict):
-    """Aggregate the current entries in the span, per participant, in one plain scan."""
-    statement = (
-        select(DoseEntry.participant_id.label("pid"), *_taken_days(span),
-               *_tallies("all", span.packing))
-        .where(DoseEntry.is_current, span.contains(),
-               DoseEntry.dose_date <= max(todays.values()))
-        .group_by(DoseEntry.participant_id)
+def _week_counts(cohort: Cohort, span: _Span):
+    """Sum each participant's weeks of the span (``dose_week``, a row a week), in one scan.
+
+    As cheap as it is because it joins nothing in study days (the weeks are constants)
+    and only the participants in dates (for their enrolment). The weeks' taken days come
+    back as masks of CHUNK_WEEKS weeks each: bit 7 j + d of column k is day d of the
+    (8 k + j)th week summed. The reasons share the entries' packed fields.
+    """
+    w = DoseWeek
+    if span.in_days:
+        first, last = _weeks_summed(span, None)
+        statement = select(w.participant_id.label("pid"))
+        if not cohort.everyone:
+            statement = statement.where(w.participant_id.in_(cohort.where(select(Participant.id))))
+    else:
+        first, last = _weeks_summed(span, day_number(Participant.enrolled_on))
+        statement = cohort.where(select(w.participant_id.label("pid"))
+                                 .join(Participant, Participant.id == w.participant_id))
+    place = w.week - first
+    masks = []
+    for k in range(chunks_for(span.length)):
+        chunk = bit_or(cast(w.taken_days, BigInteger).op("<<")(WEEK * (place % CHUNK_WEEKS)))
+        if chunks_for(span.length) > 1:
+            chunk = chunk.filter(place // CHUNK_WEEKS == k)
+        masks.append(chunk.label(f"taken_{k}"))
+    reasons = []
+    for k in range(span.packing.sums):
+        fields = [getattr(w, MISSED_COLUMNS[REASONS.index(name)]) * literal(1 << shift,
+                                                                           BigInteger)
+                  for name, column, shift in span.packing.fields() if column == k]
+        reasons.append(cast(func.sum(sum(fields[1:], fields[0])), BigInteger)
+                       .label(f"reasons_weeks_{k}"))
+    return (
+        statement.add_columns(
+            *masks, *reasons, cast(func.sum(w.mg_cents), BigInteger).label("mg_cents_weeks"),
+            cast(func.sum(w.late), BigInteger).label("late_weeks"),
+            cast(func.sum(w.vomited), BigInteger).label("vomited_weeks"))
+        .where(w.week.between(first, last))
+        .group_by(w.participant_id)
+        .subquery("week_counts")
     )
-    if not cohort.everyone:
-        statement = statement.where(DoseEntry.participant_id.in_(
-            cohort.where(select(Participant.id))))
-    return statement.subquery("counts")
+
+
+def _head_counts(win, packing: _Packing):
+    """Sum the entries of each window's days before its first week summed.
+
+    Six days at most (a window that starts mid-week), or the whole window when it ends
+    before that week; none when it starts on a week's first day. Read through the
+    (participant, day) index; the days taken come back as a mask from the window's first.
+    """
+    head = select(win.c.participant_id.label("pid"), win.c.s.label("lo"),
+                  least(win.c.e, win.c.weeks_start - 1).label("hi")).subquery("head_days")
+    bit = cast(literal_column("1"), BigInteger).op("<<")(
+        day_number(DoseEntry.dose_date) - head.c.lo)
+    return (
+        select(head.c.pid, bit_or(bit).filter(DoseEntry.status == TAKEN).label("head_taken"),
+               *_tallies("head", packing))
+        .join(DoseEntry, and_(DoseEntry.participant_id == head.c.pid, DoseEntry.is_current,
+                              DoseEntry.dose_date >= date_of_number(head.c.lo),
+                              DoseEntry.dose_date <= date_of_number(head.c.hi)))
+        .where(head.c.lo <= head.c.hi)
+        .group_by(head.c.pid)
+        .subquery("head_counts")
+    )
 
 
 def _days_of(ranges, first, last, suffix: str, packing: _Packing, *, amounts: bool):
@@ -491,19 +541,16 @@ def _held_counts(holds, packing: _Packing):
     return _days_of(holds, holds.c.hs, holds.c.he, "held", packing, amounts=False)
 
 
-def _past_end_counts(win, todays: dict, packing: _Packing):
-    # What the span holds past a participant's own window, taken back out of everything:
-    # after a withdrawal (staff may still record), past a shorter study's own window, or
-    # dated after the zone's today (written before a move to a zone behind). Only those
-    # participants are looked up: cut short before their today, or in a zone behind the
-    # furthest one. Before a window there is nothing: no entry is dated before enrolment,
-    # and the span stops at the furthest zone's today.
-    latest = to_number(max(todays.values()))
+def _past_end_counts(win, packing: _Packing):
+    # What the weeks summed hold past a participant's own window, taken back out of
+    # everything: the rest of the window's last week (most often days still to come, so
+    # nothing), after a withdrawal (staff may still record), past a shorter study's own
+    # window, or dated after the zone's today (written before a move to a zone behind).
+    # Days before the weeks (the window's head) were never in them.
     past = (select(win.c.participant_id.label("pid"),
-                   (greatest(win.c.e, win.c.s - 1) + 1).label("a"),
-                   least(win.c.span_end, latest).label("b"))
-            .where(win.c.e < least(win.c.span_end, latest),
-                   (win.c.cut < win.c.today) | (win.c.today < latest))
+                   greatest(win.c.e + 1, win.c.weeks_start).label("a"),
+                   win.c.weeks_end.label("b"))
+            .where(win.c.e < win.c.weeks_end, win.c.weeks_start <= win.c.weeks_end)
             .subquery("past"))
     return _days_of(past, past.c.a, past.c.b, "past", packing, amounts=True)
 
@@ -516,10 +563,9 @@ def _count(condition):
 def _report(cohort: Cohort, window: Window, scope: _Scope, span: _Span):
     win = _windows(cohort, window, scope.todays, span)
     holds = _holds(win)
-    scoped = not cohort.everyone
-    parts = [_step_list(win, scoped=scoped), _hold_list(holds), _held_counts(holds, span.packing),
-             _past_end_counts(win, scope.todays, span.packing),
-             _entry_counts(cohort, span, scope.todays)]
+    parts = [_step_list(win, scoped=not cohort.everyone), _hold_list(holds),
+             _held_counts(holds, span.packing), _past_end_counts(win, span.packing),
+             _head_counts(win, span.packing), _week_counts(cohort, span)]
     # Only what the rows are read for: ten thousand rows cost by the column.
     statement = select(*(win.c[name] for name in _WINDOW_COLUMNS), *(
         column for part in parts for column in part.c if column.name != "pid"))
@@ -552,7 +598,7 @@ def _holds_of(text_value, first: int) -> list[tuple[int, int]]:
 
 
 _WINDOW_COLUMNS = ("participant_id", "study_code", "site_id", "site_code", "status",
-                   "withdrawn_on", "protocol_mg", "threshold", "s", "e")
+                   "withdrawn_on", "protocol_mg", "threshold", "s", "e", "enrol")
 
 
 class _Reader:
@@ -564,16 +610,16 @@ class _Reader:
     a window's dates) is made once.
     """
 
-    FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "mg_cents_all", "mg_cents_past",
-             "late_all", "late_past", "vomited_all", "vomited_past")
+    FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "head_taken", "mg_cents_weeks",
+             "mg_cents_head", "mg_cents_past", "late_weeks", "late_head", "late_past",
+             "vomited_weeks", "vomited_head", "vomited_past")
 
     def __init__(self, keys, span: _Span):
         index = {key: place for place, key in enumerate(keys)}
-        self.span = span
         self.fixed = itemgetter(*(index[name] for name in self.FIXED))
-        self.taken = [index[f"taken_{k}"] for k in range(chunks_for(span.length))]
+        self.weeks = [index[f"taken_{k}"] for k in range(chunks_for(span.length))]
         self.packed = [tuple(index[f"reasons_{part}_{column}"]
-                             for part in ("all", "held", "past"))
+                             for part in ("weeks", "head", "held", "past"))
                        for column in range(span.packing.sums)]
         self.fields = span.packing.fields()
         self.field_mask = (1 << span.packing.bits) - 1
@@ -583,23 +629,27 @@ class _Reader:
 
     def __call__(self, row) -> ParticipantFigures:
         (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
-         threshold, start, end, steps, holds, mg_all, mg_past, late_all, late_past,
-         vomited_all, vomited_past) = self.fixed(row)
+         threshold, start, end, enrol, steps, holds, head, mg_weeks, mg_head, mg_past,
+         late_weeks, late_head, late_past, vomited_weeks, vomited_head,
+         vomited_past) = self.fixed(row)
         days = max(end - start + 1, 0)
         window = span_mask(0, days - 1)
-        taken_days = (from_chunks([row[place] for place in self.taken])
-                      >> self.span.offset(start)) & window
-        reasons = self._reasons([(row[a] or 0) - (row[h] or 0) - (row[p] or 0)
-                                 for a, h, p in self.packed])
+        # The window's days taken (bit 0: its first, ``start - enrol`` days after
+        # enrolment): the head's, then the weeks' from the first that starts in it.
+        offset = -(start - enrol) % WEEK
+        taken_days = ((head or 0) | from_chunks([row[place] for place in self.weeks]) << offset
+                      ) & window
+        reasons = self._reasons([(row[w] or 0) + (row[h] or 0) - (row[d] or 0) - (row[p] or 0)
+                                 for w, h, d, p in self.packed])
         held = held_mask(_holds_of(holds, start))
         threshold, below_num, below_den = self._threshold(threshold)
         figures = self._figures(
             start, days, taken_days, held, reasons,
-            mg_taken=(mg_all or 0) - (mg_past or 0),
+            mg_taken=(mg_weeks or 0) + (mg_head or 0) - (mg_past or 0),
             mg_prescribed=weighted_days(window & ~held, _steps_of(steps, start)),
             protocol_mg=protocol_mg, below=(below_num, below_den),
-            late=(late_all or 0) - (late_past or 0),
-            vomited=(vomited_all or 0) - (vomited_past or 0))
+            late=(late_weeks or 0) + (late_head or 0) - (late_past or 0),
+            vomited=(vomited_weeks or 0) + (vomited_head or 0) - (vomited_past or 0))
         return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
                                   withdrawn_on, threshold, figures)
 

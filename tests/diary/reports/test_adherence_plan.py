@@ -1,11 +1,11 @@
-"""On PostgreSQL the cohort report's counts read the current-day index alone (0018).
+"""On PostgreSQL the cohort report reads weeks, and entries only through an index.
 
-The index the write path keeps anyway (one current entry per participant and day) carries
-the columns the counts read, so PostgreSQL aggregates it in participant order without
-visiting the table: about half the cost of scanning and hashing every version's whole
-row (bench/README.md). A query that stopped matching the index's condition, or a
-migration that lost its columns, would go back to the scan without a wrong figure; these
-tests say so instead.
+The counts are the study weeks' sums (``dose_week``, migration 0019), a row a week; the
+entries of a window's edges, holds and what lies past a window are read through the index
+the write path keeps anyway (one current entry per participant and day), which carries
+the columns they read (0018), so they never visit the table. A query that stopped
+matching the index's condition, or went back to aggregating every entry, would give no
+wrong figure, only a slow one; these tests say so instead.
 """
 
 import pytest
@@ -43,16 +43,21 @@ def test_migration_0018_puts_the_reported_columns_in_the_index_and_takes_them_ou
         assert "INCLUDE" in _index_definition()
 
 
-def test_the_cohort_counts_read_the_current_day_index_and_never_the_table(committed_app):
+@pytest.mark.parametrize("window", [Window(1, 112), Window(3, 40), Window(from_day=8)],
+                         ids=str)
+def test_the_cohort_counts_read_the_weeks_and_entries_only_through_the_index(
+        committed_app, window):
     with committed_app.app_context():
         seed(committed_app, participants=300, days=112)
         admin = db.session.execute(sa.select(StaffUser)).scalars().first()
-        actor, window = Actor.for_staff(admin), Window(1, 112)
-        statement, _ = adherence.report_statement(adherence.Cohort(actor), window)
+        statement, _ = adherence.report_statement(
+            adherence.Cohort(Actor.for_staff(admin)), window)
         compiled = statement.compile(db.engine, compile_kwargs={"render_postcompile": True})
         adherence.plan_for_the_report()
         plan = "\n".join(db.session.connection().exec_driver_sql(
             f"EXPLAIN {compiled}", compiled.params).scalars())
         db.session.rollback()
+    assert "on dose_week" in plan, plan
     assert "Index Only Scan using uq_dose_entry_current_day on dose_entry" in plan
     assert "Seq Scan on dose_entry" not in plan, plan
+    assert "Bitmap Heap Scan on dose_entry" not in plan, plan
