@@ -6,9 +6,9 @@ from diary.models.adverse_event import AdverseEvent
 from diary.models.adverse_event_version import AdverseEventVersion
 from diary.models.alert import Alert
 from diary.models.audit_event import AuditEvent
+from diary.models.dose_block import DoseBlock
 from diary.models.dose_entry import DoseEntry
 from diary.models.dose_hold import DoseHold
-from diary.models.dose_week import DoseWeek
 from diary.models.inbound_message import InboundMessage
 from diary.models.message import Message
 from diary.models.participant import Participant
@@ -33,9 +33,9 @@ __all__ = [
     "AdverseEventVersion",
     "Alert",
     "AuditEvent",
+    "DoseBlock",
     "DoseEntry",
     "DoseHold",
-    "DoseWeek",
     "InboundMessage",
     "Message",
     "Participant",

@@ -9,9 +9,9 @@ a hold are neighbours.
 
 from collections.abc import Iterable, Sequence
 
-WEEK = 7
-CHUNK_WEEKS = 8  # weeks per SQL mask column: a signed 64-bit integer holds their days
-CHUNK_BITS = WEEK * CHUNK_WEEKS  # so a week's seven days never straddle two columns
+# Days per SQL mask column: eight weeks, the most whole weeks a signed 64-bit integer
+# holds; the database keeps each participant's days in blocks of as many (dose_block).
+CHUNK_BITS = 56
 
 
 def from_chunks(chunks: Sequence[int | None]) -> int:
@@ -24,9 +24,8 @@ def from_chunks(chunks: Sequence[int | None]) -> int:
 
 
 def chunks_for(days: int) -> int:
-    """Return how many mask columns the weeks that ``days`` days touch need (at least one)."""
-    weeks = -(-days // WEEK)
-    return max(1, -(-weeks // CHUNK_WEEKS))
+    """Return how many mask columns a window of ``days`` days needs (at least one)."""
+    return max(1, -(-days // CHUNK_BITS))
 
 
 def span_mask(first: int, last: int) -> int:

@@ -7,22 +7,23 @@ No day is generated and no entry is loaded into Python. Day numbers (days since
   is over in their zone (or today, once it has an entry);
 - ``holds``, ``step_list`` and ``hold_list``: the holds inside each window and the dose
   steps, which weigh the expected days with their mg;
-- ``week_counts``: the study weeks the span touches, summed from ``dose_week`` (a row
-  per participant and week, which triggers keep equal to the current entries: migration
-  0019), grouped by participant in one plain scan, joined to nothing in study days. The
+- ``block_counts``: the eight-week blocks the span touches, summed from ``dose_block``
+  (a row per participant and block, which triggers keep equal to the current entries:
+  migration 0019), grouped by participant in one plain scan, joined to nothing in study
+  days: the 16-week primary window is two rows per participant, not 112 entries. The
   days taken come back as bit masks (``diary.rules.day_masks``), from which Python reads
   the taken count, the longest run without a dose and the current streak, holds cut out;
   the missed doses come back by reason, packed into one or two sums;
-- ``head_counts``: a window that starts mid-week has its first days (six at most) read
-  from the entries, since no whole week holds them;
-- what the weeks hold on held days, or past a participant's own window (the rest of its
-  last week, after a withdrawal, past a shorter study's window), is read through the
-  (participant, day) index for just those participants and taken back out.
+- ``range_counts``: a window that starts inside a block has its first days read from the
+  entries, since no block summed holds them; what the blocks hold on held days, or past
+  a participant's own window (the rest of its last block, after a withdrawal, past a
+  shorter study's window), is read too and taken back out. All through the (participant,
+  day) index, for just those participants.
 
 The first dose step is on the enrolment date (enrolment writes it, and moving the
 enrolment moves it), so no day of a window comes before the regimen starts; the
 enrolment cannot move once entries exist, so each entry's stored study day (and so its
-week) holds.
+block) holds.
 """
 
 from collections.abc import Iterator, Sequence
@@ -51,16 +52,16 @@ from diary.clock import local_today
 from diary.errors import InvalidInput
 from diary.extensions import db
 from diary.models import (
+    DoseBlock,
     DoseEntry,
     DoseHold,
-    DoseWeek,
     Participant,
     PrescribedDose,
     Site,
     Study,
 )
+from diary.models.dose_block import BLOCK_DAYS, REASON_BITS, REASON_FIELDS
 from diary.models.dose_entry import MISSED, MISSED_REASONS, TAKEN
-from diary.models.dose_week import MISSED_COLUMNS
 from diary.operations.reports.report_scope import sites_in_view
 from diary.operations.reports.sql import (
     NO_END,
@@ -77,8 +78,6 @@ from diary.operations.sites import resolve_site
 from diary.rules.adherence import NO_REASON, AdherenceFigures
 from diary.rules.cohort import pooled, spread
 from diary.rules.day_masks import (
-    CHUNK_WEEKS,
-    WEEK,
     chunks_for,
     current_streak,
     expected_only,
@@ -91,32 +90,11 @@ from diary.rules.day_masks import (
 from diary.rules.report_windows import Window, window_errors
 from diary.rules.rounding import whole_fraction
 
-REASONS = (*MISSED_REASONS, NO_REASON)
-
-
-class _Packing(NamedTuple):
-    """How the missed doses' reasons share packed sums: a field of ``bits`` bits each.
-
-    A field holds any count up to the span's length, so for a 16-week window all six
-    reasons fit one 63-bit sum; a window of years takes two.
-    """
-
-    bits: int
-    per_sum: int
-
-    @classmethod
-    def for_days(cls, days: int) -> "_Packing":
-        bits = max(days, 1).bit_length()
-        return cls(bits, min(len(REASONS), 63 // bits))
-
-    @property
-    def sums(self) -> int:
-        return -(-len(REASONS) // self.per_sum)
-
-    def fields(self) -> list[tuple[str, int, int]]:
-        """Return each reason's sum and the shift to its field."""
-        return [(name, k // self.per_sum, self.bits * (k % self.per_sum))
-                for k, name in enumerate(REASONS)]
+REASONS = (*MISSED_REASONS, NO_REASON)  # in the order the CSV's columns give them
+# Each reason's packed field (diary.models.dose_block): its sum, and the shift to it.
+FIELDS = [(NO_REASON if reason is None else reason, column, shift)
+          for reason, (column, shift) in REASON_FIELDS.items()]
+SUMS = 1 + max(column for _, column, _ in FIELDS)
 
 
 class ParticipantFigures(NamedTuple):
@@ -299,17 +277,13 @@ class _Span(NamedTuple):
 
     In study days for a window in study days, in dates (day numbers) otherwise. A
     participant's own window may be shorter; it holds at most ``length`` days, so at most
-    ``length // 7`` whole weeks.
+    ``chunks_for(length)`` blocks.
     """
 
     in_days: bool
     first: int  # the span's first study day, or its first date's day number
     last: int
     length: int
-
-    @property
-    def packing(self) -> _Packing:
-        return _Packing.for_days(self.length)
 
 
 def _span(window: Window, scope: _Scope) -> _Span:
@@ -335,8 +309,8 @@ def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
 
     Cut to enrolment, withdrawal and the last day that is over in the participant's zone
     (or today, once it has an entry);
-    ``weeks_start`` and ``weeks_end`` are the first and last day of the weeks summed for
-    them (``_week_counts``), and ``enrol`` their enrolment's day number.
+    ``blocks_start`` and ``blocks_end`` are the first and last day of the blocks summed
+    for them (``_block_counts``), and ``enrol`` their enrolment's day number.
     """
     p = Participant
     enrol = day_number(p.enrolled_on)
@@ -356,33 +330,34 @@ def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
     else:
         first, span_end = greatest(literal(span.first), enrol), literal(span.last)
         end = span_end
-    first_week, last_week = _weeks_summed(span, enrol)
+    first_block, last_block = _blocks_summed(span, enrol)
     cut = least(end, func.coalesce(day_number(p.withdrawn_on), NO_END))
     statement = (
         select(p.id.label("participant_id"), p.study_code, p.site_id, Site.code.label("site_code"),
                p.status, p.withdrawn_on, Study.dose_mg.label("protocol_mg"),
                Study.adherence_threshold.label("threshold"),
                first.label("s"), _last_day(cut, today_n, todays_entry).label("e"),
-               enrol.label("enrol"), (enrol + WEEK * first_week).label("weeks_start"),
-               (enrol + WEEK * (last_week + 1) - 1).label("weeks_end"))
+               enrol.label("enrol"), (enrol + BLOCK_DAYS * first_block).label("blocks_start"),
+               (enrol + BLOCK_DAYS * (last_block + 1) - 1).label("blocks_end"))
         .join(Study, Study.id == p.study_id).join(Site, Site.id == p.site_id)
     )
     return cohort.where(statement).cte("win")
 
 
-def _weeks_summed(span: _Span, enrol):
-    """Return the first and last study week (0: days 1-7) summed from ``dose_week``.
+def _blocks_summed(span: _Span, enrol):
+    """Return the first and last block (0: study days 1-56) summed from ``dose_block``.
 
-    From the first week that starts inside the span to the one that holds its last day
+    From the first block that starts inside the span to the one that holds its last day
     (what lies after a participant's window is taken back out). In study days these are
     constants; in dates they depend on the enrolment (``enrol``, a day number, as SQL).
     """
     if span.in_days:
-        return -(-(span.first - 1) // WEEK), (span.last - 1) // WEEK
+        return -(-(span.first - 1) // BLOCK_DAYS), (span.last - 1) // BLOCK_DAYS
     start = greatest(literal(span.first) - enrol, literal(0))
     # (x + 7) / 7 - 1 rather than x / 7: SQL rounds a negative quotient toward zero, and
-    # a participant enrolled after the span must get no week (-1), not week 0.
-    return (start + (WEEK - 1)) // WEEK, (literal(span.last) - enrol + WEEK) // WEEK - 1
+    # a participant enrolled after the span must get no block (-1), not block 0.
+    return ((start + (BLOCK_DAYS - 1)) // BLOCK_DAYS,
+            (literal(span.last) - enrol + BLOCK_DAYS) // BLOCK_DAYS - 1)
 
 
 def _last_day(cut, today_n, todays_entry):
@@ -431,128 +406,102 @@ def _hold_list(holds):
     )
 
 
-def _reason_codes(packing: _Packing) -> list:
-    # Each missed dose adds 1 to its reason's field: one or two SUMs count all six.
-    codes: list[dict] = [{} for _ in range(packing.sums)]
-    for name, column, shift in packing.fields():
+def _reason_codes() -> list:
+    # Each missed dose adds 1 to its reason's field, as in dose_block: two SUMs count all six.
+    codes: list[dict] = [{} for _ in range(SUMS)]
+    for name, column, shift in FIELDS:
         codes[column][name] = literal(1 << shift, BigInteger)
     reason = func.coalesce(DoseEntry.missed_reason, NO_REASON)
     return [case(fields, value=reason, else_=literal(0, BigInteger)) for fields in codes]
 
 
-def _tallies(suffix: str, packing: _Packing, *, amounts: bool = True) -> list:
-    """Return the sums of entries that are not masks: missed by reason, mg, late, vomited."""
-    taken, missed = DoseEntry.status == TAKEN, DoseEntry.status == MISSED
-    # As BIGINT: PostgreSQL sums a BIGINT to a NUMERIC, which the driver reads far slower.
-    columns = [cast(func.sum(code).filter(missed), BigInteger).label(f"reasons_{suffix}_{k}")
-               for k, code in enumerate(_reason_codes(packing))]
-    if amounts:
-        # The mg as whole cents (the column's two decimals): exact on both databases (a
-        # SQLite sum is a float), and read as an int, not a Decimal per row.
-        cents = cast(func.round(func.sum(DoseEntry.dose_mg).filter(taken) * 100), BigInteger)
-        columns += [cents.label(f"mg_cents_{suffix}"),
-                    _count(DoseEntry.late).label(f"late_{suffix}"),
-                    _count(and_(taken, DoseEntry.vomited)).label(f"vomited_{suffix}")]
-    return columns
+def _block_counts(cohort: Cohort, span: _Span):
+    """Sum each participant's blocks of the span (``dose_block``), in one scan.
 
-
-def _week_counts(cohort: Cohort, span: _Span):
-    """Sum each participant's weeks of the span (``dose_week``, a row a week), in one scan.
-
-    As cheap as it is because it joins nothing in study days (the weeks are constants)
-    and only the participants in dates (for their enrolment). The weeks' taken days come
-    back as masks of CHUNK_WEEKS weeks each: bit 7 j + d of column k is day d of the
-    (8 k + j)th week summed. The reasons share the entries' packed fields.
+    As cheap as it is because it joins nothing in study days (the blocks are constants)
+    and only the participants in dates (for their enrolment). Column ``taken_k`` is the
+    mask of the (k + 1)th block summed. The reasons share the entries' packed fields.
     """
-    w = DoseWeek
+    b = DoseBlock
     if span.in_days:
-        first, last = _weeks_summed(span, None)
-        statement = select(w.participant_id.label("pid"))
+        first, last = _blocks_summed(span, None)
+        statement = select(b.participant_id.label("pid"))
         if not cohort.everyone:
-            statement = statement.where(w.participant_id.in_(cohort.where(select(Participant.id))))
+            statement = statement.where(b.participant_id.in_(cohort.where(select(Participant.id))))
     else:
-        first, last = _weeks_summed(span, day_number(Participant.enrolled_on))
-        statement = cohort.where(select(w.participant_id.label("pid"))
-                                 .join(Participant, Participant.id == w.participant_id))
-    place = w.week - first
-    masks = []
-    for k in range(chunks_for(span.length)):
-        chunk = bit_or(cast(w.taken_days, BigInteger).op("<<")(WEEK * (place % CHUNK_WEEKS)))
-        if chunks_for(span.length) > 1:
-            chunk = chunk.filter(place // CHUNK_WEEKS == k)
-        masks.append(chunk.label(f"taken_{k}"))
-    reasons = []
-    for k in range(span.packing.sums):
-        fields = [getattr(w, MISSED_COLUMNS[REASONS.index(name)]) * literal(1 << shift,
-                                                                           BigInteger)
-                  for name, column, shift in span.packing.fields() if column == k]
-        reasons.append(cast(func.sum(sum(fields[1:], fields[0])), BigInteger)
-                       .label(f"reasons_weeks_{k}"))
+        first, last = _blocks_summed(span, day_number(Participant.enrolled_on))
+        statement = cohort.where(select(b.participant_id.label("pid"))
+                                 .join(Participant, Participant.id == b.participant_id))
+    chunks = chunks_for(span.length)
+    masks = [(bit_or(b.taken_days).filter(b.block == first + k) if chunks > 1
+              else bit_or(b.taken_days)).label(f"taken_{k}") for k in range(chunks)]
+    reasons = [cast(func.sum(getattr(b, f"missed_reasons_{k}")), BigInteger)
+               .label(f"reasons_blocks_{k}") for k in range(SUMS)]
     return (
         statement.add_columns(
-            *masks, *reasons, cast(func.sum(w.mg_cents), BigInteger).label("mg_cents_weeks"),
-            cast(func.sum(w.late), BigInteger).label("late_weeks"),
-            cast(func.sum(w.vomited), BigInteger).label("vomited_weeks"))
-        .where(w.week.between(first, last))
-        .group_by(w.participant_id)
-        .subquery("week_counts")
+            *masks, *reasons, cast(func.sum(b.mg_cents), BigInteger).label("mg_cents_blocks"),
+            cast(func.sum(b.late), BigInteger).label("late_blocks"),
+            cast(func.sum(b.vomited), BigInteger).label("vomited_blocks"))
+        .where(b.block.between(first, last))
+        .group_by(b.participant_id)
+        .subquery("block_counts")
     )
 
 
-def _head_counts(win, packing: _Packing):
-    """Sum the entries of each window's days before its first week summed.
+# What the entries add to the blocks' sums, read by ranges of days through the current-day
+# index: a window's head (+1: before its first block summed), held days (-1: their missed
+# doses count as held; nothing else is taken back) and what lies past the window (-1).
+HEAD, HELD, PAST = 0, 1, 2
 
-    Six days at most (a window that starts mid-week), or the whole window when it ends
-    before that week; none when it starts on a week's first day. Read through the
-    (participant, day) index; the days taken come back as a mask from the window's first.
+
+def _ranges(win, holds):
+    """Return the ranges of days each participant's entries are read for, with their kind.
+
+    - HEAD: a window that starts inside a block, from its first day to the first block
+      summed (55 days at most), or all of it when it ends before that block;
+    - HELD: each hold inside the window;
+    - PAST: what the blocks summed hold after the window: the rest of its last block (most
+      often days still to come, so nothing), after a withdrawal (staff may still record),
+      past a shorter study's own window, or dated after the zone's today (written before
+      a move to a zone behind). Only from the first block summed: the head never was in it.
     """
-    head = select(win.c.participant_id.label("pid"), win.c.s.label("lo"),
-                  least(win.c.e, win.c.weeks_start - 1).label("hi")).subquery("head_days")
+    c = win.c
+    head = select(c.participant_id.label("pid"), literal(HEAD).label("kind"), c.s.label("lo"),
+                  least(c.e, c.blocks_start - 1).label("hi"))
+    held = select(holds.c.pid, literal(HELD), holds.c.hs, holds.c.he)
+    past = select(c.participant_id, literal(PAST), greatest(c.e + 1, c.blocks_start),
+                  c.blocks_end).where(c.e < c.blocks_end, c.blocks_start <= c.blocks_end)
+    ranges = head.union_all(held, past).subquery("range_list")
+    return select(ranges).where(ranges.c.lo <= ranges.c.hi).subquery("ranges")
+
+
+def _range_counts(win, holds):
+    """Sum the entries of each participant's ranges, each with its sign (``_ranges``)."""
+    ranges = _ranges(win, holds)
+    kind = ranges.c.kind
+    taken, missed = DoseEntry.status == TAKEN, DoseEntry.status == MISSED
+    sign = case((kind == HEAD, 1), else_=-1)
+    counted = kind != HELD
+    cents = cast(func.round(func.sum(sign * DoseEntry.dose_mg).filter(and_(taken, counted))
+                            * 100), BigInteger)
     bit = cast(literal_column("1"), BigInteger).op("<<")(
-        day_number(DoseEntry.dose_date) - head.c.lo)
+        day_number(DoseEntry.dose_date) - ranges.c.lo)
     return (
-        select(head.c.pid, bit_or(bit).filter(DoseEntry.status == TAKEN).label("head_taken"),
-               *_tallies("head", packing))
-        .join(DoseEntry, and_(DoseEntry.participant_id == head.c.pid, DoseEntry.is_current,
-                              DoseEntry.dose_date >= date_of_number(head.c.lo),
-                              DoseEntry.dose_date <= date_of_number(head.c.hi)))
-        .where(head.c.lo <= head.c.hi)
-        .group_by(head.c.pid)
-        .subquery("head_counts")
-    )
-
-
-def _days_of(ranges, first, last, suffix: str, packing: _Packing, *, amounts: bool):
-    # The entries of each participant's days ``first`` to ``last`` (day numbers), summed:
-    # compared as dates, so each range reads its days from the (participant, day) index.
-    return (
-        select(ranges.c.pid, *_tallies(suffix, packing, amounts=amounts))
-        .join(DoseEntry, and_(DoseEntry.participant_id == ranges.c.pid,
-                              DoseEntry.is_current,
-                              DoseEntry.dose_date >= date_of_number(first),
-                              DoseEntry.dose_date <= date_of_number(last)))
+        select(ranges.c.pid,
+               bit_or(bit).filter(and_(taken, kind == HEAD)).label("head_taken"),
+               *(cast(func.sum(sign * code).filter(missed), BigInteger).label(f"reasons_read_{k}")
+                 for k, code in enumerate(_reason_codes())),
+               cents.label("mg_cents_read"),
+               cast(func.sum(sign).filter(and_(DoseEntry.late, counted)), BigInteger)
+               .label("late_read"),
+               cast(func.sum(sign).filter(and_(taken, DoseEntry.vomited, counted)), BigInteger)
+               .label("vomited_read"))
+        .join(DoseEntry, and_(DoseEntry.participant_id == ranges.c.pid, DoseEntry.is_current,
+                              DoseEntry.dose_date >= date_of_number(ranges.c.lo),
+                              DoseEntry.dose_date <= date_of_number(ranges.c.hi)))
         .group_by(ranges.c.pid)
-        .subquery(f"{suffix}_counts")
+        .subquery("range_counts")
     )
-
-
-def _held_counts(holds, packing: _Packing):
-    # Missed doses on held days count as held: taken back out of the missed ones.
-    return _days_of(holds, holds.c.hs, holds.c.he, "held", packing, amounts=False)
-
-
-def _past_end_counts(win, packing: _Packing):
-    # What the weeks summed hold past a participant's own window, taken back out of
-    # everything: the rest of the window's last week (most often days still to come, so
-    # nothing), after a withdrawal (staff may still record), past a shorter study's own
-    # window, or dated after the zone's today (written before a move to a zone behind).
-    # Days before the weeks (the window's head) were never in them.
-    past = (select(win.c.participant_id.label("pid"),
-                   greatest(win.c.e + 1, win.c.weeks_start).label("a"),
-                   win.c.weeks_end.label("b"))
-            .where(win.c.e < win.c.weeks_end, win.c.weeks_start <= win.c.weeks_end)
-            .subquery("past"))
-    return _days_of(past, past.c.a, past.c.b, "past", packing, amounts=True)
 
 
 def _count(condition):
@@ -564,8 +513,7 @@ def _report(cohort: Cohort, window: Window, scope: _Scope, span: _Span):
     win = _windows(cohort, window, scope.todays, span)
     holds = _holds(win)
     parts = [_step_list(win, scoped=not cohort.everyone), _hold_list(holds),
-             _held_counts(holds, span.packing), _past_end_counts(win, span.packing),
-             _head_counts(win, span.packing), _week_counts(cohort, span)]
+             _range_counts(win, holds), _block_counts(cohort, span)]
     # Only what the rows are read for: ten thousand rows cost by the column.
     statement = select(*(win.c[name] for name in _WINDOW_COLUMNS), *(
         column for part in parts for column in part.c if column.name != "pid"))
@@ -590,6 +538,18 @@ def _steps_of(text_value, first: int) -> list[tuple[int, int]]:
             if k + 1 == len(steps) or steps[k + 1][0] != day]
 
 
+def _prescribed_cents(expected_days: int, steps: str, first: int) -> int:
+    # The cents prescribed over the expected days: most participants have one step, the
+    # starting dose, from before the window, which weighs every expected day alike.
+    if not steps:
+        return 0
+    if "," not in steps:
+        day, _, cents = steps.split(":")
+        if int(day) <= first:
+            return int(cents) * expected_days.bit_count()
+    return weighted_days(expected_days, _steps_of(steps, first))
+
+
 def _holds_of(text_value, first: int) -> list[tuple[int, int]]:
     if not text_value:
         return []
@@ -610,54 +570,64 @@ class _Reader:
     a window's dates) is made once.
     """
 
-    FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "head_taken", "mg_cents_weeks",
-             "mg_cents_head", "mg_cents_past", "late_weeks", "late_head", "late_past",
-             "vomited_weeks", "vomited_head", "vomited_past")
+    FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "head_taken", "mg_cents_blocks",
+             "mg_cents_read", "late_blocks", "late_read", "vomited_blocks", "vomited_read")
 
     def __init__(self, keys, span: _Span):
         index = {key: place for place, key in enumerate(keys)}
         self.fixed = itemgetter(*(index[name] for name in self.FIXED))
-        self.weeks = [index[f"taken_{k}"] for k in range(chunks_for(span.length))]
-        self.packed = [tuple(index[f"reasons_{part}_{column}"]
-                             for part in ("weeks", "head", "held", "past"))
-                       for column in range(span.packing.sums)]
-        self.fields = span.packing.fields()
-        self.field_mask = (1 << span.packing.bits) - 1
+        self.blocks = [index[f"taken_{k}"] for k in range(chunks_for(span.length))]
+        self.packed = [(index[f"reasons_blocks_{k}"], index[f"reasons_read_{k}"])
+                       for k in range(SUMS)]
+        self.field_mask = (1 << REASON_BITS) - 1
         self.dates: dict[int, date] = {}
         self.thresholds: dict[Decimal, tuple[Decimal, int, int]] = {}
         self.protocols: dict[Decimal, int] = {}
+        # Decimals are immutable, and a cohort's counts repeat (112 of 112, 44 800 mg):
+        # each value is made once and shared.
+        self.mgs: dict[int, Decimal] = {}
+        self.fractions: dict[tuple[int, int], Decimal | None] = {}
+        self.protocol_mgs: dict[tuple[Decimal, int], Decimal] = {}
+        self.reasons: dict[tuple[int, ...], dict[str, int]] = {}
 
     def __call__(self, row) -> ParticipantFigures:
         (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
-         threshold, start, end, enrol, steps, holds, head, mg_weeks, mg_head, mg_past,
-         late_weeks, late_head, late_past, vomited_weeks, vomited_head,
-         vomited_past) = self.fixed(row)
+         threshold, start, end, enrol, steps, holds, head, mg_blocks, mg_read, late_blocks,
+         late_read, vomited_blocks, vomited_read) = self.fixed(row)
         days = max(end - start + 1, 0)
         window = span_mask(0, days - 1)
         # The window's days taken (bit 0: its first, ``start - enrol`` days after
-        # enrolment): the head's, then the weeks' from the first that starts in it.
-        offset = -(start - enrol) % WEEK
-        taken_days = ((head or 0) | from_chunks([row[place] for place in self.weeks]) << offset
+        # enrolment): the head's, then the blocks' from the first that starts in it.
+        offset = -(start - enrol) % BLOCK_DAYS
+        taken_days = ((head or 0) | from_chunks([row[place] for place in self.blocks]) << offset
                       ) & window
-        reasons = self._reasons([(row[w] or 0) + (row[h] or 0) - (row[d] or 0) - (row[p] or 0)
-                                 for w, h, d, p in self.packed])
-        held = held_mask(_holds_of(holds, start))
+        reasons = self._reasons([(row[blocks] or 0) + (row[read] or 0)
+                                 for blocks, read in self.packed])
+        held = held_mask(_holds_of(holds, start)) if holds else 0
         threshold, below_num, below_den = self._threshold(threshold)
         figures = self._figures(
             start, days, taken_days, held, reasons,
-            mg_taken=(mg_weeks or 0) + (mg_head or 0) - (mg_past or 0),
-            mg_prescribed=weighted_days(window & ~held, _steps_of(steps, start)),
+            mg_taken=(mg_blocks or 0) + (mg_read or 0),
+            mg_prescribed=_prescribed_cents(window & ~held, steps, start),
             protocol_mg=protocol_mg, below=(below_num, below_den),
-            late=(late_weeks or 0) + (late_head or 0) - (late_past or 0),
-            vomited=(vomited_weeks or 0) + (vomited_head or 0) - (vomited_past or 0))
+            late=(late_blocks or 0) + (late_read or 0),
+            vomited=(vomited_blocks or 0) + (vomited_read or 0))
         return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
                                   withdrawn_on, threshold, figures)
 
     def _reasons(self, packed: list[int]) -> dict[str, int]:
         # Unpack the reasons' fields (each field's net count is never negative, so the sums
         # less the held days' and the days' past the window borrow nothing between fields).
+        # Made once per packing, and copied: each participant's figures own their dict.
+        key = tuple(packed)
+        known = self.reasons.get(key)
+        if known is None:
+            known = self.reasons[key] = self._unpacked(packed)
+        return dict(known)
+
+    def _unpacked(self, packed: list[int]) -> dict[str, int]:
         counts = {}
-        for name, column, shift in self.fields:
+        for name, column, shift in FIELDS:
             count = packed[column] >> shift & self.field_mask
             if count:
                 counts[name] = count
@@ -669,6 +639,27 @@ class _Reader:
         if known is None:
             exact = Decimal(value)
             known = self.thresholds[value] = (exact, *exact.as_integer_ratio())
+        return known
+
+    def _mg(self, cents: int) -> Decimal:
+        known = self.mgs.get(cents)
+        if known is None:
+            known = self.mgs[cents] = _mg(cents)
+        return known
+
+    def _fraction(self, numerator: int, denominator: int) -> Decimal | None:
+        key = (numerator, denominator)
+        try:
+            return self.fractions[key]
+        except KeyError:
+            known = self.fractions[key] = whole_fraction(numerator, denominator)
+            return known
+
+    def _protocol_mg(self, protocol_mg: Decimal, days: int) -> Decimal:
+        key = (protocol_mg, days)
+        known = self.protocol_mgs.get(key)
+        if known is None:
+            known = self.protocol_mgs[key] = Decimal(protocol_mg) * days
         return known
 
     def _date(self, number: int) -> date:
@@ -692,13 +683,14 @@ class _Reader:
             end=self._date(start + days - 1) if days else None,
             days=days, expected=expected, taken=taken, missed=missed,
             unreported=expected - taken - missed, held=days - expected,
-            taken_while_held=(taken_days & held).bit_count(), mg_taken=_mg(mg_taken),
-            mg_prescribed=_mg(mg_prescribed), adherence=whole_fraction(taken, expected),
-            dose_intensity=whole_fraction(mg_taken, mg_prescribed),
+            taken_while_held=(taken_days & held).bit_count(), mg_taken=self._mg(mg_taken),
+            mg_prescribed=self._mg(mg_prescribed), adherence=self._fraction(taken, expected),
+            dose_intensity=self._fraction(mg_taken, mg_prescribed),
             # is_below_threshold's comparison, taken < threshold x expected, in whole numbers
             below_threshold=expected > 0 and taken * denominator < numerator * expected,
             current_streak=current_streak(expected_taken, expected),
             longest_gap=longest_run_without(expected_taken, expected), late=late,
-            vomited=vomited, missed_reasons=reasons, mg_protocol=Decimal(protocol_mg) * days,
-            relative_dose_intensity=whole_fraction(mg_taken, protocol_cents * days),
+            vomited=vomited, missed_reasons=reasons,
+            mg_protocol=self._protocol_mg(protocol_mg, days),
+            relative_dose_intensity=self._fraction(mg_taken, protocol_cents * days),
         )

@@ -1,11 +1,11 @@
-"""On PostgreSQL the cohort report reads weeks, and entries only through an index.
+"""On PostgreSQL the cohort report reads blocks of days, and entries only through an index.
 
-The counts are the study weeks' sums (``dose_week``, migration 0019), a row a week; the
-entries of a window's edges, holds and what lies past a window are read through the index
-the write path keeps anyway (one current entry per participant and day), which carries
-the columns they read (0018), so they never visit the table. A query that stopped
-matching the index's condition, or went back to aggregating every entry, would give no
-wrong figure, only a slow one; these tests say so instead.
+The counts are the eight-week blocks' sums (``dose_block``, migration 0019), a row a
+block; the entries of a window's edges, holds and what lies past a window are read
+through the index the write path keeps anyway (one current entry per participant and
+day), which carries the columns they read (0018), so they never visit the table. A
+query that stopped matching the index's condition, or went back to aggregating every
+entry, would give no wrong figure, only a slow one; these tests say so instead.
 """
 
 import pytest
@@ -45,7 +45,7 @@ def test_migration_0018_puts_the_reported_columns_in_the_index_and_takes_them_ou
 
 @pytest.mark.parametrize("window", [Window(1, 112), Window(3, 40), Window(from_day=8)],
                          ids=str)
-def test_the_cohort_counts_read_the_weeks_and_entries_only_through_the_index(
+def test_the_cohort_counts_read_the_blocks_and_entries_only_through_the_index(
         committed_app, window):
     with committed_app.app_context():
         seed(committed_app, participants=300, days=112)
@@ -57,7 +57,7 @@ def test_the_cohort_counts_read_the_weeks_and_entries_only_through_the_index(
         plan = "\n".join(db.session.connection().exec_driver_sql(
             f"EXPLAIN {compiled}", compiled.params).scalars())
         db.session.rollback()
-    assert "on dose_week" in plan, plan
+    assert "on dose_block" in plan, plan
     assert "Index Only Scan using uq_dose_entry_current_day on dose_entry" in plan
     assert "Seq Scan on dose_entry" not in plan, plan
     assert "Bitmap Heap Scan on dose_entry" not in plan, plan

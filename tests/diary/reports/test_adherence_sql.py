@@ -122,6 +122,21 @@ def test_sql_figures_equal_the_rule_on_random_diaries(study, spec, window):
     assert row.figures == expected
 
 
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(specs=st.lists(diaries, min_size=2, max_size=4), window=windows())
+def test_sql_figures_equal_the_rule_for_a_cohort_of_random_diaries(study, specs, window):
+    # Together in one statement: enrolments, zones and windows that differ, so each
+    # participant's blocks and edges (in dates, their own) come from the same scan.
+    staff = make_staff("admin")
+    patients = [_diary(spec, staff) for spec in specs]
+    actor = Actor.for_staff(staff)
+    rows = {row.participant_id: row.figures for row in participant_figures(
+        actor, window, participant_ids=[patient.id for patient in patients])}
+    assert rows == {patient.id: participant_adherence(actor, patient.id, window)["figures"]
+                    for patient in patients}
+
+
 def test_a_superseded_version_does_not_count(study):
     staff = make_staff("admin")
     patient = _diary({"zone": "Asia/Seoul", "steps": [], "holds": [], "withdrawn": None,

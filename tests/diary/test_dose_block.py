@@ -1,8 +1,8 @@
-"""The weeks the adherence report reads (``dose_week``) hold what the current entries sum to.
+"""The blocks the adherence report reads (``dose_block``) hold what the current entries sum to.
 
 Triggers keep them (migration 0019). Here entries are written and corrected through the
 phone's API, as a participant does, and by hand the way a bulk load or a repair would;
-after each, every week must equal the sums recomputed from the current entries in Python.
+after each, every block must equal the sums recomputed from the current entries in Python.
 """
 
 from collections import defaultdict
@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from diary.extensions import db
-from diary.models import DoseEntry, DoseWeek
+from diary.models import DoseBlock, DoseEntry
+from diary.models.dose_block import BLOCK_DAYS, REASON_FIELDS
 from diary.models.dose_entry import MISSED_REASONS
-from diary.models.dose_week import MISSED_COLUMNS
 from diary.operations.studies import default_study_file, load_study
 from tests.api.dose_helpers import MY_DOSES, missed, taken
 from tests.factories import auth, make_participant, token_for
@@ -28,31 +28,32 @@ ENROLLED = date(2026, 3, 1)
 pytestmark = pytest.mark.usefixtures("clock")
 
 
-def _weeks_from_the_entries(participant_id: int) -> dict[int, dict]:
-    weeks: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+def _blocks_from_the_entries(participant_id: int) -> dict[int, dict]:
+    blocks: dict[int, dict] = defaultdict(lambda: defaultdict(int))
     entries = db.session.execute(sa.select(DoseEntry).where(
         DoseEntry.participant_id == participant_id, DoseEntry.is_current)).scalars()
     for entry in entries:
-        week, day = divmod(entry.study_day - 1, 7)
-        sums = weeks[week]
+        block, day = divmod(entry.study_day - 1, BLOCK_DAYS)
+        sums = blocks[block]
         if entry.status == "taken":
             sums["taken_days"] += 1 << day
             sums["mg_cents"] += int(entry.dose_mg * 100)
             sums["vomited"] += entry.vomited
         else:
-            reason = entry.missed_reason or "no_reason"
-            sums[f"missed_{reason}"] += 1
+            column, shift = REASON_FIELDS[entry.missed_reason]
+            sums[f"missed_reasons_{column}"] += 1 << shift
         sums["late"] += entry.late
-    return {week: {name: value for name, value in sums.items() if value}
-            for week, sums in weeks.items()}
+    return {block: {name: value for name, value in sums.items() if value}
+            for block, sums in blocks.items()}
 
 
-def _weeks_kept(participant_id: int) -> dict[int, dict]:
-    columns = ("taken_days", *MISSED_COLUMNS, "mg_cents", "late", "vomited")
-    rows = db.session.execute(sa.select(DoseWeek).where(
-        DoseWeek.participant_id == participant_id)).scalars()
-    # A week whose entries all stopped counting stays, at zero; compare what is not zero.
-    return {row.week: {name: getattr(row, name) for name in columns if getattr(row, name)}
+def _blocks_kept(participant_id: int) -> dict[int, dict]:
+    columns = ("taken_days", "missed_reasons_0", "missed_reasons_1", "mg_cents", "late",
+               "vomited")
+    rows = db.session.execute(sa.select(DoseBlock).where(
+        DoseBlock.participant_id == participant_id)).scalars()
+    # A block whose entries all stopped counting stays, at zero; compare what is not zero.
+    return {row.block: {name: getattr(row, name) for name in columns if getattr(row, name)}
             for row in rows if any(getattr(row, name) for name in columns)}
 
 
@@ -79,7 +80,7 @@ writes = st.lists(st.tuples(
 @settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(writes=writes)
-def test_each_week_sums_the_current_entries_through_writes_and_corrections(client, writes):
+def test_each_block_sums_the_current_entries_through_writes_and_corrections(client, writes):
     patient = make_participant(enrolled=ENROLLED.isoformat(), tz="Asia/Seoul", phone=None,
                                sms_consent=False)
     headers = auth(token_for(patient, hours=24 * 90))
@@ -87,13 +88,13 @@ def test_each_week_sums_the_current_entries_through_writes_and_corrections(clien
     for offset, (kind, detail), vomited in writes:
         _write(client, headers, offset, kind, detail, vomited, correcting=offset in written)
         written.add(offset)
-    assert _weeks_kept(patient.id) == _weeks_from_the_entries(patient.id)
+    assert _blocks_kept(patient.id) == _blocks_from_the_entries(patient.id)
     # Days 50 and on were written over 72 hours late: the late flag is counted too.
-    assert any(sums.get("late") for sums in _weeks_kept(patient.id).values()) == any(
+    assert any(sums.get("late") for sums in _blocks_kept(patient.id).values()) == any(
         offset <= 56 for offset, _, _ in writes)
 
 
-def test_a_superseded_or_deleted_entry_leaves_its_week(app_context):
+def test_a_superseded_or_deleted_entry_leaves_its_block(app_context):
     patient = make_participant(enrolled=ENROLLED.isoformat(), tz="Asia/Seoul", phone=None,
                                sms_consent=False)
 
@@ -107,19 +108,19 @@ def test_a_superseded_or_deleted_entry_leaves_its_week(app_context):
     first, other = entry(8, 1, "taken", 400), entry(9, 1, "missed", reason="forgot")
     db.session.add_all([first, other])
     db.session.flush()
-    assert _weeks_kept(patient.id) == {1: {"taken_days": 0b10, "mg_cents": 40000,
-                                           "missed_forgot": 1}}
+    assert _blocks_kept(patient.id) == {0: {"taken_days": 1 << 8, "mg_cents": 40000,
+                                            "missed_reasons_0": 1}}  # forgot: field 0
     first.is_current = False  # a correction: the old version stops counting ...
     db.session.flush()
     db.session.add(entry(8, 2, "taken", "133.33"))  # ... and the new one counts
     db.session.delete(other)
     db.session.flush()
-    assert _weeks_kept(patient.id) == {1: {"taken_days": 0b10, "mg_cents": 13333}}
-    assert _weeks_kept(patient.id) == _weeks_from_the_entries(patient.id)
+    assert _blocks_kept(patient.id) == {0: {"taken_days": 1 << 8, "mg_cents": 13333}}
+    assert _blocks_kept(patient.id) == _blocks_from_the_entries(patient.id)
 
 
 def test_migration_0019_sums_the_entries_already_there(migration_app):
-    # Entries written with no weeks kept (0018), then 0019: the weeks it sums are the
+    # Entries written with no blocks kept (0018), then 0019: the blocks it sums are the
     # entries' own, superseded versions left out; downgrading takes the table away.
     with migration_app.app_context():
         upgrade()
@@ -134,7 +135,7 @@ def test_migration_0019_sums_the_entries_already_there(migration_app):
             for day, version, current, status, mg in ((0, 1, True, "taken", 400),
                                                       (1, 1, False, "taken", 400),
                                                       (1, 2, True, "missed", None),
-                                                      (13, 1, True, "taken", 300)):
+                                                      (57, 1, True, "taken", 300)):
                 connection.execute(sa.text(
                     "INSERT INTO dose_entry (participant_id, dose_date, version, is_current, "
                     "status, dose_mg, vomited, source, client_id, body_sha256, recorded_at, "
@@ -142,13 +143,13 @@ def test_migration_0019_sums_the_entries_already_there(migration_app):
                     "'0', '2026-04-01 00:00:00', :day, :late)"),
                     {"p": patient_id, "d": ENROLLED + timedelta(days=day), "v": version,
                      "c": current, "s": status, "mg": mg, "client": f"m-{day}-{version}",
-                     "day": day + 1, "late": day == 13})
+                     "day": day + 1, "late": day == 57})
         upgrade()
-        assert _weeks_kept(patient_id) == {
-            0: {"taken_days": 0b1, "mg_cents": 40000, "missed_no_reason": 1},
-            1: {"taken_days": 0b1000000, "mg_cents": 30000, "late": 1}}
-        assert _weeks_kept(patient_id) == _weeks_from_the_entries(patient_id)
+        assert _blocks_kept(patient_id) == {
+            0: {"taken_days": 1, "mg_cents": 40000, "missed_reasons_1": 1 << 42},
+            1: {"taken_days": 1 << 1, "mg_cents": 30000, "late": 1}}
+        assert _blocks_kept(patient_id) == _blocks_from_the_entries(patient_id)
         db.session.remove()
         downgrade(revision="0018")
-        assert "dose_week" not in sa.inspect(db.engine).get_table_names()
+        assert "dose_block" not in sa.inspect(db.engine).get_table_names()
         db.session.remove()
