@@ -118,6 +118,9 @@ def _arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=112)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--window", default=None, metavar="FROM-TO",
+                        help="the report's window in study days (default: 1 to --days); the "
+                             "baselines read the same days")
     parser.add_argument("--reuse", action="store_true",
                         help="time the database as an earlier run seeded it (no drop, no seed)")
     return parser.parse_args(argv)
@@ -168,7 +171,8 @@ def _timed(work) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def measure(app, days: int, rounds: int) -> dict[str, list[float]]:
+def measure(app, days: int, rounds: int, window: Window | None = None
+            ) -> dict[str, list[float]]:
     """Time the three, alternating, ``rounds`` times; return the seconds of each."""
     with app.app_context():
         admin = db.session.execute(
@@ -179,8 +183,9 @@ def measure(app, days: int, rounds: int) -> dict[str, list[float]]:
         actor = Actor.for_staff(db.session.get(StaffUser, admin))
         enrolled = db.session.execute(sa.text("SELECT min(enrolled_on) FROM participant")
                                       ).scalar_one()
-        bounds = {"start": enrolled, "end": enrolled + timedelta(days=days - 1)}
-        window = Window(1, days)
+        window = window or Window(1, days)
+        bounds = {"start": enrolled + timedelta(days=window.from_day - 1),
+                  "end": enrolled + timedelta(days=window.to_day - 1)}
         times: dict[str, list[float]] = {"report": [], "report + summary": [],
                                          "report statement": [], "baseline": [],
                                          "baseline, tuned": [], "blocks baseline": []}
@@ -204,7 +209,7 @@ def measure(app, days: int, rounds: int) -> dict[str, list[float]]:
             times["baseline, tuned"].append(seconds)
             db.session.rollback()
             seconds, _ = _timed(lambda: db.session.execute(
-                sa.text(_BLOCKS_BASELINE), {"last_block": (days - 1) // 56}).all())
+                sa.text(_BLOCKS_BASELINE), {"last_block": (window.to_day - 1) // 56}).all())
             times["blocks baseline"].append(seconds)
             db.session.rollback()
         taken = sum(row.figures.taken for row in rows)
@@ -222,7 +227,11 @@ def main(argv=None) -> None:
                       "DIARY_LOG_LEVEL": "WARNING"})
     if not args.reuse:
         seed(app, args.participants, args.days)
-    times = measure(app, args.days, args.rounds)
+    window = None
+    if args.window:
+        first, last = (int(day) for day in args.window.split("-"))
+        window = Window(first, last)
+    times = measure(app, args.days, args.rounds, window)
     for name, seconds in times.items():
         print(f"{name:>18}: best {min(seconds) * 1000:7.0f} ms, median "
               f"{statistics.median(seconds) * 1000:7.0f} ms over {len(seconds)} rounds")

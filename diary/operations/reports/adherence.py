@@ -337,7 +337,7 @@ def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
                p.status, p.withdrawn_on, Study.dose_mg.label("protocol_mg"),
                Study.adherence_threshold.label("threshold"),
                first.label("s"), _last_day(cut, today_n, todays_entry).label("e"),
-               enrol.label("enrol"), (enrol + BLOCK_DAYS * first_block).label("blocks_start"),
+               (enrol + BLOCK_DAYS * first_block).label("blocks_start"),
                (enrol + BLOCK_DAYS * (last_block + 1) - 1).label("blocks_end"))
         .join(Study, Study.id == p.study_id).join(Site, Site.id == p.site_id)
     )
@@ -347,17 +347,28 @@ def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
 def _blocks_summed(span: _Span, enrol):
     """Return the first and last block (0: study days 1-56) summed from ``dose_block``.
 
-    From the first block that starts inside the span to the one that holds its last day
-    (what lies after a participant's window is taken back out). In study days these are
-    constants; in dates they depend on the enrolment (``enrol``, a day number, as SQL).
+    Each end is the block boundary nearest the span's: so the days read from the entries
+    to make up the difference (``_ranges``) are 28 at most at either end, and none for a
+    span of whole blocks (days 1-112). In study days these are constants; in dates they
+    depend on the enrolment (``enrol``, a day number, as SQL).
     """
+    half = BLOCK_DAYS // 2
     if span.in_days:
-        return -(-(span.first - 1) // BLOCK_DAYS), (span.last - 1) // BLOCK_DAYS
+        return (span.first - 1 + half) // BLOCK_DAYS, (span.last + half) // BLOCK_DAYS - 1
     start = greatest(literal(span.first) - enrol, literal(0))
-    # (x + 7) / 7 - 1 rather than x / 7: SQL rounds a negative quotient toward zero, and
-    # a participant enrolled after the span must get no block (-1), not block 0.
-    return ((start + (BLOCK_DAYS - 1)) // BLOCK_DAYS,
-            (literal(span.last) - enrol + BLOCK_DAYS) // BLOCK_DAYS - 1)
+    # One block more, then one less: SQL rounds a negative quotient toward zero, and a
+    # participant enrolled long after the span must get no block, not block 0.
+    return ((start + half) // BLOCK_DAYS,
+            (literal(span.last) - enrol + 1 + half + BLOCK_DAYS) // BLOCK_DAYS - 2)
+
+
+def _block_columns(span: _Span) -> int:
+    """Return how many blocks' masks a row carries: the blocks summed in study days; in
+    dates, as many as a window of the span's length can touch (rounded, one more)."""
+    if span.in_days:
+        first, last = _blocks_summed(span, None)
+        return max(1, last - first + 1)
+    return chunks_for(span.length) + 1
 
 
 def _last_day(cut, today_n, todays_entry):
@@ -432,7 +443,7 @@ def _block_counts(cohort: Cohort, span: _Span):
         first, last = _blocks_summed(span, day_number(Participant.enrolled_on))
         statement = cohort.where(select(b.participant_id.label("pid"))
                                  .join(Participant, Participant.id == b.participant_id))
-    chunks = chunks_for(span.length)
+    chunks = _block_columns(span)
     masks = [(bit_or(b.taken_days).filter(b.block == first + k) if chunks > 1
               else bit_or(b.taken_days)).label(f"taken_{k}") for k in range(chunks)]
     reasons = [cast(func.sum(getattr(b, f"missed_reasons_{k}")), BigInteger)
@@ -449,29 +460,37 @@ def _block_counts(cohort: Cohort, span: _Span):
 
 
 # What the entries add to the blocks' sums, read by ranges of days through the current-day
-# index: a window's head (+1: before its first block summed), held days (-1: their missed
-# doses count as held; nothing else is taken back) and what lies past the window (-1).
-HEAD, HELD, PAST = 0, 1, 2
+# index, each with its sign: the days of a window outside the blocks summed (+1), the days
+# of the blocks summed outside the window (-1), and held days (-1: their missed doses
+# count as held; nothing else is taken back).
+HEAD, TAIL, PRE, PAST, HELD = 0, 1, 2, 3, 4
 
 
 def _ranges(win, holds):
     """Return the ranges of days each participant's entries are read for, with their kind.
 
-    - HEAD: a window that starts inside a block, from its first day to the first block
-      summed (55 days at most), or all of it when it ends before that block;
-    - HELD: each hold inside the window;
-    - PAST: what the blocks summed hold after the window: the rest of its last block (most
-      often days still to come, so nothing), after a withdrawal (staff may still record),
-      past a shorter study's own window, or dated after the zone's today (written before
-      a move to a zone behind). Only from the first block summed: the head never was in it.
+    With blocks summed (``blocks_start`` to ``blocks_end``):
+    - HEAD: the window's first days, before the first block (28 at most);
+    - PRE: the first block's days before the window (27 at most);
+    - TAIL: the window's last days, after the last block (27 at most);
+    - PAST: the last block's days after the window: the rest of it (most often days still
+      to come, so nothing), after a withdrawal (staff may still record), past a shorter
+      study's own window, or dated after the zone's today (written before a move to a
+      zone behind).
+    With none (a window shorter than a block), HEAD is the whole window. HELD: each hold
+    inside the window.
     """
     c = win.c
+    blocks = c.blocks_start <= c.blocks_end
     head = select(c.participant_id.label("pid"), literal(HEAD).label("kind"), c.s.label("lo"),
-                  least(c.e, c.blocks_start - 1).label("hi"))
+                  case((blocks, least(c.e, c.blocks_start - 1)), else_=c.e).label("hi"))
+    tail = select(c.participant_id, literal(TAIL), c.blocks_end + 1, c.e).where(blocks)
+    pre = select(c.participant_id, literal(PRE), c.blocks_start, c.s - 1).where(blocks)
+    # From the window's first day at the earliest: PRE has the days before it.
+    past = select(c.participant_id, literal(PAST), greatest(c.e + 1, c.s, c.blocks_start),
+                  c.blocks_end).where(blocks, c.e < c.blocks_end)
     held = select(holds.c.pid, literal(HELD), holds.c.hs, holds.c.he)
-    past = select(c.participant_id, literal(PAST), greatest(c.e + 1, c.blocks_start),
-                  c.blocks_end).where(c.e < c.blocks_end, c.blocks_start <= c.blocks_end)
-    ranges = head.union_all(held, past).subquery("range_list")
+    ranges = head.union_all(tail, pre, past, held).subquery("range_list")
     return select(ranges).where(ranges.c.lo <= ranges.c.hi).subquery("ranges")
 
 
@@ -480,7 +499,7 @@ def _range_counts(win, holds):
     ranges = _ranges(win, holds)
     kind = ranges.c.kind
     taken, missed = DoseEntry.status == TAKEN, DoseEntry.status == MISSED
-    sign = case((kind == HEAD, 1), else_=-1)
+    sign = case((kind.in_([HEAD, TAIL]), 1), else_=-1)
     counted = kind != HELD
     cents = cast(func.round(func.sum(sign * DoseEntry.dose_mg).filter(and_(taken, counted))
                             * 100), BigInteger)
@@ -489,6 +508,7 @@ def _range_counts(win, holds):
     return (
         select(ranges.c.pid,
                bit_or(bit).filter(and_(taken, kind == HEAD)).label("head_taken"),
+               bit_or(bit).filter(and_(taken, kind == TAIL)).label("tail_taken"),
                *(cast(func.sum(sign * code).filter(missed), BigInteger).label(f"reasons_read_{k}")
                  for k, code in enumerate(_reason_codes())),
                cents.label("mg_cents_read"),
@@ -558,7 +578,8 @@ def _holds_of(text_value, first: int) -> list[tuple[int, int]]:
 
 
 _WINDOW_COLUMNS = ("participant_id", "study_code", "site_id", "site_code", "status",
-                   "withdrawn_on", "protocol_mg", "threshold", "s", "e", "enrol")
+                   "withdrawn_on", "protocol_mg", "threshold", "s", "e", "blocks_start",
+                   "blocks_end")
 
 
 class _Reader:
@@ -570,13 +591,13 @@ class _Reader:
     a window's dates) is made once.
     """
 
-    FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "head_taken", "mg_cents_blocks",
+    FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "head_taken", "tail_taken", "mg_cents_blocks",
              "mg_cents_read", "late_blocks", "late_read", "vomited_blocks", "vomited_read")
 
     def __init__(self, keys, span: _Span):
         index = {key: place for place, key in enumerate(keys)}
         self.fixed = itemgetter(*(index[name] for name in self.FIXED))
-        self.blocks = [index[f"taken_{k}"] for k in range(chunks_for(span.length))]
+        self.blocks = [index[f"taken_{k}"] for k in range(_block_columns(span))]
         self.packed = [(index[f"reasons_blocks_{k}"], index[f"reasons_read_{k}"])
                        for k in range(SUMS)]
         self.field_mask = (1 << REASON_BITS) - 1
@@ -592,15 +613,11 @@ class _Reader:
 
     def __call__(self, row) -> ParticipantFigures:
         (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
-         threshold, start, end, enrol, steps, holds, head, mg_blocks, mg_read, late_blocks,
-         late_read, vomited_blocks, vomited_read) = self.fixed(row)
+         threshold, start, end, blocks_start, blocks_end, steps, holds, head, tail, mg_blocks,
+         mg_read, late_blocks, late_read, vomited_blocks, vomited_read) = self.fixed(row)
         days = max(end - start + 1, 0)
         window = span_mask(0, days - 1)
-        # The window's days taken (bit 0: its first, ``start - enrol`` days after
-        # enrolment): the head's, then the blocks' from the first that starts in it.
-        offset = -(start - enrol) % BLOCK_DAYS
-        taken_days = ((head or 0) | from_chunks([row[place] for place in self.blocks]) << offset
-                      ) & window
+        taken_days = self._taken_days(row, start, blocks_start, blocks_end, head, tail) & window
         reasons = self._reasons([(row[blocks] or 0) + (row[read] or 0)
                                  for blocks, read in self.packed])
         held = held_mask(_holds_of(holds, start)) if holds else 0
@@ -614,6 +631,18 @@ class _Reader:
             vomited=(vomited_blocks or 0) + (vomited_read or 0))
         return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
                                   withdrawn_on, threshold, figures)
+
+    def _taken_days(self, row, start: int, blocks_start: int, blocks_end: int, head,
+                    tail) -> int:
+        # The window's days taken, bit 0 its first (``start``): the head's, the blocks'
+        # (which may begin before it: their days before it fall off), the tail's. Days past
+        # the window are cut off by the caller.
+        if blocks_start > blocks_end:
+            return head or 0
+        blocks = from_chunks([row[place] for place in self.blocks])
+        shift = blocks_start - start
+        blocks = blocks << shift if shift >= 0 else blocks >> -shift
+        return (head or 0) | blocks | (tail or 0) << (blocks_end + 1 - start)
 
     def _reasons(self, packed: list[int]) -> dict[str, int]:
         # Unpack the reasons' fields (each field's net count is never negative, so the sums
