@@ -501,8 +501,10 @@ def _range_counts(win, holds):
     taken, missed = DoseEntry.status == TAKEN, DoseEntry.status == MISSED
     sign = case((kind.in_([HEAD, TAIL]), 1), else_=-1)
     counted = kind != HELD
-    cents = cast(func.round(func.sum(sign * DoseEntry.dose_mg).filter(and_(taken, counted))
-                            * 100), BigInteger)
+    # Two sums rather than one of sign x mg: a NUMERIC product per entry costs more.
+    mg = [func.coalesce(func.sum(DoseEntry.dose_mg).filter(and_(taken, kinds)), 0)
+          for kinds in (kind.in_([HEAD, TAIL]), kind.in_([PRE, PAST]))]
+    cents = cast(func.round((mg[0] - mg[1]) * 100), BigInteger)
     bit = cast(literal_column("1"), BigInteger).op("<<")(
         day_number(DoseEntry.dose_date) - ranges.c.lo)
     return (
