@@ -218,7 +218,7 @@ def participant_figures(actor: Actor, window: Window, site_id: int | None = None
 
 def cohort_figures(cohort: Cohort, window: Window) -> Iterator[ParticipantFigures]:
     """Yield the figures of each participant of the cohort, by study code (rows stream)."""
-    statement, span = report_statement(cohort, window)
+    statement, span, scope = _prepared(cohort, window)
     if statement is None:
         return
     if db.session.get_bind().dialect.name == "postgresql":
@@ -227,18 +227,23 @@ def cohort_figures(cohort: Cohort, window: Window) -> Iterator[ParticipantFigure
     # cursor's query in parallel, which doubled the scan. One row per participant, so
     # ten thousand rows are a few megabytes; the figures still stream from here.
     rows = db.session.execute(statement)
-    read = _Reader(rows.keys(), span)
+    read = _Reader(rows.keys(), span, scope)
     for row in rows:
         yield read(row)
 
 
 def report_statement(cohort: Cohort, window: Window):
     """Return the report's one statement and the span it covers (None, None: nobody)."""
+    statement, span, _ = _prepared(cohort, window)
+    return statement, span
+
+
+def _prepared(cohort: Cohort, window: Window):
     scope = _scope(cohort)
     if not scope.todays:
-        return None, None
+        return None, None, scope
     span = _span(window, scope)
-    return _report(cohort, window, scope, span), span
+    return _report(cohort, window, scope, span), span, scope
 
 
 def plan_for_the_report() -> None:
@@ -257,19 +262,28 @@ class _Scope(NamedTuple):
     todays: dict[str, date]  # each zone's local today
     first_enrolled: date | None
     longest_primary_window: int | None
+    # What a row would otherwise repeat for each participant: by study, its protocol dose
+    # and adherence threshold; by site, its code.
+    studies: dict[int, tuple[Decimal, Decimal]]
+    sites: dict[int, str]
 
 
 def _scope(cohort: Cohort) -> _Scope:
     # Each zone's local today, in Python: a handful of zones, whatever the cohort's size;
-    # with the bounds of the days any window can hold.
+    # with the bounds of the days any window can hold, and the studies and sites in view.
     rows = db.session.execute(cohort.where(
-        select(Participant.timezone, func.min(Participant.enrolled_on),
+        select(Participant.timezone, Participant.study_id, Participant.site_id, Site.code,
+               Study.dose_mg, Study.adherence_threshold, func.min(Participant.enrolled_on),
                func.max(Study.primary_window_days))
         .join(Study, Study.id == Participant.study_id)
-    ).group_by(Participant.timezone)).all()
-    return _Scope({zone: local_today(zone) for zone, _, _ in rows},
-                  min((row[1] for row in rows), default=None),
-                  max((row[2] for row in rows), default=None))
+        .join(Site, Site.id == Participant.site_id)
+    ).group_by(Participant.timezone, Participant.study_id, Participant.site_id, Site.code,
+               Study.dose_mg, Study.adherence_threshold)).all()
+    return _Scope({row.timezone: local_today(row.timezone) for row in rows},
+                  min((row[6] for row in rows), default=None),
+                  max((row[7] for row in rows), default=None),
+                  {row.study_id: (row.dose_mg, row.adherence_threshold) for row in rows},
+                  {row.site_id: row.code for row in rows})
 
 
 class _Span(NamedTuple):
@@ -333,14 +347,14 @@ def _windows(cohort: Cohort, window: Window, todays: dict, span: _Span):
     first_block, last_block = _blocks_summed(span, enrol)
     cut = least(end, func.coalesce(day_number(p.withdrawn_on), NO_END))
     statement = (
-        select(p.id.label("participant_id"), p.study_code, p.site_id, Site.code.label("site_code"),
-               p.status, p.withdrawn_on, Study.dose_mg.label("protocol_mg"),
-               Study.adherence_threshold.label("threshold"),
+        select(p.id.label("participant_id"), p.study_code, p.site_id, p.study_id,
+               p.status, p.withdrawn_on,
                first.label("s"), _last_day(cut, today_n, todays_entry).label("e"),
                (enrol + BLOCK_DAYS * first_block).label("blocks_start"),
                (enrol + BLOCK_DAYS * (last_block + 1) - 1).label("blocks_end"))
-        .join(Study, Study.id == p.study_id).join(Site, Site.id == p.site_id)
     )
+    if window.in_days and not window.to_day:
+        statement = statement.join(Study, Study.id == p.study_id)
     return cohort.where(statement).cte("win")
 
 
@@ -579,9 +593,8 @@ def _holds_of(text_value, first: int) -> list[tuple[int, int]]:
     return [(int(start) - first, int(end) - first) for start, end in pairs]
 
 
-_WINDOW_COLUMNS = ("participant_id", "study_code", "site_id", "site_code", "status",
-                   "withdrawn_on", "protocol_mg", "threshold", "s", "e", "blocks_start",
-                   "blocks_end")
+_WINDOW_COLUMNS = ("participant_id", "study_code", "site_id", "study_id", "status",
+                   "withdrawn_on", "s", "e", "blocks_start", "blocks_end")
 
 
 class _Reader:
@@ -596,7 +609,7 @@ class _Reader:
     FIXED = (*_WINDOW_COLUMNS, "steps", "holds", "head_taken", "tail_taken", "mg_cents_blocks",
              "mg_cents_read", "late_blocks", "late_read", "vomited_blocks", "vomited_read")
 
-    def __init__(self, keys, span: _Span):
+    def __init__(self, keys, span: _Span, scope: _Scope):
         index = {key: place for place, key in enumerate(keys)}
         self.fixed = itemgetter(*(index[name] for name in self.FIXED))
         self.blocks = [index[f"taken_{k}"] for k in range(_block_columns(span))]
@@ -604,6 +617,7 @@ class _Reader:
                        for k in range(SUMS)]
         self.field_mask = (1 << REASON_BITS) - 1
         self.dates: dict[int, date] = {}
+        self.studies, self.sites = scope.studies, scope.sites
         self.thresholds: dict[Decimal, tuple[Decimal, int, int]] = {}
         self.protocols: dict[Decimal, int] = {}
         # Decimals are immutable, and a cohort's counts repeat (112 of 112, 44 800 mg):
@@ -614,9 +628,10 @@ class _Reader:
         self.reasons: dict[tuple[int, ...], dict[str, int]] = {}
 
     def __call__(self, row) -> ParticipantFigures:
-        (participant_id, study_code, site_id, site_code, status, withdrawn_on, protocol_mg,
-         threshold, start, end, blocks_start, blocks_end, steps, holds, head, tail, mg_blocks,
-         mg_read, late_blocks, late_read, vomited_blocks, vomited_read) = self.fixed(row)
+        (participant_id, study_code, site_id, study_id, status, withdrawn_on, start, end,
+         blocks_start, blocks_end, steps, holds, head, tail, mg_blocks, mg_read, late_blocks,
+         late_read, vomited_blocks, vomited_read) = self.fixed(row)
+        protocol_mg, threshold = self.studies[study_id]
         days = max(end - start + 1, 0)
         window = span_mask(0, days - 1)
         taken_days = self._taken_days(row, start, blocks_start, blocks_end, head, tail) & window
@@ -631,8 +646,8 @@ class _Reader:
             protocol_mg=protocol_mg, below=(below_num, below_den),
             late=(late_blocks or 0) + (late_read or 0),
             vomited=(vomited_blocks or 0) + (vomited_read or 0))
-        return ParticipantFigures(participant_id, study_code, site_id, site_code, status,
-                                  withdrawn_on, threshold, figures)
+        return ParticipantFigures(participant_id, study_code, site_id, self.sites[site_id],
+                                  status, withdrawn_on, threshold, figures)
 
     def _taken_days(self, row, start: int, blocks_start: int, blocks_end: int, head,
                     tail) -> int:
