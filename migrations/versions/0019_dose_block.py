@@ -7,7 +7,8 @@ held days. Triggers keep the blocks: an entry that becomes current adds itself t
 block, one that stops being current (a correction supersedes it) or is deleted takes
 itself back out, in the writing transaction, whoever writes. Each column is a sum, so
 adding and taking back are the same upsert with the sign turned. Existing entries are
-summed here.
+summed here, after the triggers exist and in the same transaction: on PostgreSQL dose
+writes wait for it (about two seconds per million entries) and none is missed.
 
 Revision ID: 0019
 Revises: 0018
