@@ -2,8 +2,10 @@
 database: the adherence report reads a row per block instead of an entry per day.
 
 Triggers on ``dose_entry`` (migration 0019) add each current entry to its block and take a
-superseded or deleted one back out, in the writing transaction, whatever writes it: the
-API, SMS, staff, ``diary demo``, a test or a bulk load. Every column is a sum over the
+superseded or deleted one back out, in the writing transaction, whatever writes it with
+INSERT, UPDATE or DELETE: the API, SMS, staff, ``diary demo``, a test or a bulk load
+(not TRUNCATE, nor SQLite's INSERT OR REPLACE, which fire no delete trigger; the service
+uses neither). Every column is a sum over the
 block's current entries; a day has at most one current entry, so the taken days' distinct
 powers of two sum to the block's mask. Block 0 is study days 1-56; the 16-week primary
 window is blocks 0 and 1.
@@ -22,6 +24,8 @@ BLOCK_DAYS = 56
 # BIGINT: a missed dose adds 1 << shift to its sum. Sums of sums stay exact over any
 # window the API accepts (a field counts to 2 097 151 days), so a report adds the blocks'
 # sums as they are and unpacks once.
+# Migration 0019's triggers write the same fields: a reason added to MISSED_REASONS needs
+# a migration that rebuilds them and the sums.
 REASON_BITS = 21
 REASON_FIELDS: dict[str | None, tuple[int, int]] = {
     reason: (k // 3, REASON_BITS * (k % 3)) for k, reason in enumerate((*MISSED_REASONS, None))
@@ -31,7 +35,8 @@ REASON_FIELDS: dict[str | None, tuple[int, int]] = {
 class DoseBlock(db.Model):
     __tablename__ = "dose_block"
 
-    participant_id: Mapped[int] = mapped_column(ForeignKey("participant.id"), primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True)
     # (study day - 1) // BLOCK_DAYS: block 0 is study days 1-56.
     block: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     # Bit d: study day BLOCK_DAYS * block + 1 + d has a current entry "taken".
@@ -40,6 +45,6 @@ class DoseBlock(db.Model):
     missed_reasons_0: Mapped[int] = mapped_column(BigInteger, default=0)
     missed_reasons_1: Mapped[int] = mapped_column(BigInteger, default=0)
     # The mg of the doses taken, in hundredths (the entries' two decimals), exactly.
-    mg_cents: Mapped[int] = mapped_column(Integer, default=0)
+    mg_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     late: Mapped[int] = mapped_column(SmallInteger, default=0)
     vomited: Mapped[int] = mapped_column(SmallInteger, default=0)

@@ -5,7 +5,8 @@ participants x 16 weeks. It now reads a row per block of 56 study days (``dose_b
 the primary window is two), and entries only for the days at a window's edges and on
 held days. Triggers keep the blocks: an entry that becomes current adds itself to its
 block, one that stops being current (a correction supersedes it) or is deleted takes
-itself back out, in the writing transaction, whoever writes. Each column is a sum, so
+itself back out, in the writing transaction, whoever writes (with INSERT, UPDATE or
+DELETE). On PostgreSQL the triggers take the participant's audit-chain lock first. Each column is a sum, so
 adding and taking back are the same upsert with the sign turned. Existing entries are
 summed here, after the triggers exist and in the same transaction: on PostgreSQL dose
 writes wait for it (about two seconds per million entries) and none is missed.
@@ -47,7 +48,7 @@ def _sums(row: str) -> dict[str, str]:
         sums[f'missed_reasons_{column}'] = (
             f"CASE WHEN {missed} THEN CASE {cases} ELSE 0 END ELSE 0 END")
     sums['mg_cents'] = (f"CASE WHEN {taken} THEN CAST(coalesce(round({row}.dose_mg * 100), 0)"
-                        " AS INTEGER) ELSE 0 END")
+                        " AS BIGINT) ELSE 0 END")
     sums['late'] = f"CASE WHEN {row}.late THEN 1 ELSE 0 END"
     sums['vomited'] = f"CASE WHEN {row}.vomited AND {taken} THEN 1 ELSE 0 END"
     return sums
@@ -85,10 +86,10 @@ def upgrade():
         sa.Column('taken_days', sa.BigInteger(), nullable=False),
         sa.Column('missed_reasons_0', sa.BigInteger(), nullable=False),
         sa.Column('missed_reasons_1', sa.BigInteger(), nullable=False),
-        sa.Column('mg_cents', sa.Integer(), nullable=False),
+        sa.Column('mg_cents', sa.BigInteger(), nullable=False),
         sa.Column('late', sa.SmallInteger(), nullable=False),
         sa.Column('vomited', sa.SmallInteger(), nullable=False),
-        sa.ForeignKeyConstraint(['participant_id'], ['participant.id'],
+        sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE',
                                 name=op.f('fk_dose_block_participant_id_participant')),
         sa.PrimaryKeyConstraint('participant_id', 'block', name=op.f('pk_dose_block')),
     )
@@ -114,11 +115,22 @@ def upgrade():
         f"GROUP BY participant_id, (study_day - 1) / {BLOCK_DAYS}")
 
 
+# The participant's audit-chain lock (diary.operations.audit: pg_advisory_xact_lock(16725,
+# participant id)), taken before the block's row: every write of a participant's entries
+# audits under that lock anyway, so taking it first keeps one order. Otherwise a sync of
+# two days locks its first block, then the chain (its first audit event), then its
+# second block, while another write of that second block's days holds the block and
+# waits for the chain: a deadlock. Taken again by the same transaction, it is a no-op.
+CHAIN_LOCK = 16725
+
+
 def _functions():
     for function, row, sign in (('dose_block_add', 'NEW', ''),
                                 ('dose_block_take_back', 'OLD', '-')):
-        op.execute(f'CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ '
-                   f'BEGIN {_upsert(row, sign)}; RETURN NULL; END $$')
+        op.execute(f'CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql '
+                   f'SET search_path FROM CURRENT AS $$ '
+                   f'BEGIN PERFORM pg_advisory_xact_lock({CHAIN_LOCK}, {row}.participant_id); '
+                   f'{_upsert(row, sign)}; RETURN NULL; END $$')
 
 
 def downgrade():
