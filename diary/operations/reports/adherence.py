@@ -158,20 +158,35 @@ def cohort_adherence(actor: Actor, window: Window, site: str | None = None, *,
     """Return the cohort's adherence over the window: pooled, spread, by site, and rows."""
     window, rows = cohort_rows(actor, window, site, study_id=study_id)
     rows = list(rows)
-    # Each participant's exact adherence, once: the cohort's spread and their site's use it.
-    rated = [(row, _exact_adherence(row.figures)) for row in rows]
+    # Each participant's exact adherence, once: the cohort's spread and their site's use it
+    # (and made once per distinct taken / expected: a cohort repeats them).
+    exact: dict[tuple[int, int], Decimal | None] = {}
+    rated = []
+    for row in rows:
+        key = (row.figures.taken, row.figures.expected)
+        if key not in exact:
+            exact[key] = _exact_adherence(row.figures)
+        rated.append((row, exact[key]))
     sites: dict[int, list[tuple[ParticipantFigures, Decimal | None]]] = {}
     for pair in rated:
         sites.setdefault(pair[0].site_id, []).append(pair)
+    summary = _summary(rated)
     return {
         "window": window._asdict(),
-        **_summary(rated),
+        **summary,
         "by_site": [{"site_id": site_id, "site_code": members[0][0].site_code,
-                     **_summary(members, listed=False)}
+                     **_site_summary(members, summary, whole=len(members) == len(rated))}
                     for site_id, members in sorted(sites.items(),
                                                    key=lambda item: item[1][0][0].site_code)],
         "participants": rows,
     }
+
+
+def _site_summary(members, summary: dict, *, whole: bool) -> dict:
+    # A site that is the whole cohort (one site in view) has the cohort's figures.
+    if not whole:
+        return _summary(members, listed=False)
+    return {**summary, "below_threshold": {"count": summary["below_threshold"]["count"]}}
 
 
 def _exact_adherence(figures: AdherenceFigures) -> Decimal | None:
