@@ -631,15 +631,13 @@ class _Reader:
         self.packed = [(index[f"reasons_blocks_{k}"], index[f"reasons_read_{k}"])
                        for k in range(SUMS)]
         self.field_mask = (1 << REASON_BITS) - 1
-        self.dates: dict[int, date] = {}
         self.studies, self.sites = scope.studies, scope.sites
         self.thresholds: dict[Decimal, tuple[Decimal, int, int]] = {}
-        self.protocols: dict[Decimal, int] = {}
+        self.windows: dict[tuple[int, int, Decimal], tuple] = {}
         # Decimals are immutable, and a cohort's counts repeat (112 of 112, 44 800 mg):
         # each value is made once and shared.
         self.mgs: dict[int, Decimal] = {}
         self.fractions: dict[tuple[int, int], Decimal | None] = {}
-        self.protocol_mgs: dict[tuple[Decimal, int], Decimal] = {}
         self.reasons: dict[tuple[int, ...], dict[str, int]] = {}
 
     def __call__(self, row) -> ParticipantFigures:
@@ -716,33 +714,19 @@ class _Reader:
             known = self.fractions[key] = whole_fraction(numerator, denominator)
             return known
 
-    def _protocol_mg(self, protocol_mg: Decimal, days: int) -> Decimal:
-        key = (protocol_mg, days)
-        known = self.protocol_mgs.get(key)
-        if known is None:
-            known = self.protocol_mgs[key] = Decimal(protocol_mg) * days
-        return known
-
-    def _date(self, number: int) -> date:
-        known = self.dates.get(number)
-        if known is None:
-            known = self.dates[number] = from_number(number)
-        return known
-
     def _figures(self, start: int, days: int, taken_days: int, held: int, reasons: dict, *,
                  mg_taken: int, mg_prescribed: int, protocol_mg, below: tuple[int, int],
                  late: int, vomited: int) -> AdherenceFigures:
         """Return the figures, the same as ``diary.rules.adherence`` makes them, from counts."""
-        expected_taken, expected = expected_only(taken_days, days, held)
+        if held:
+            expected_taken, expected = expected_only(taken_days, days, held)
+        else:  # most windows: every day expected, and taken_days is already cut to them
+            expected_taken, expected = taken_days, days
         taken, missed = expected_taken.bit_count(), sum(reasons.values())
-        protocol_cents = self.protocols.get(protocol_mg)
-        if protocol_cents is None:
-            protocol_cents = self.protocols[protocol_mg] = int(Decimal(protocol_mg) * 100)
+        first, last, mg_protocol, protocol_cents = self._window(start, days, protocol_mg)
         numerator, denominator = below
         return AdherenceFigures(
-            start=self._date(start) if days else None,
-            end=self._date(start + days - 1) if days else None,
-            days=days, expected=expected, taken=taken, missed=missed,
+            start=first, end=last, days=days, expected=expected, taken=taken, missed=missed,
             unreported=expected - taken - missed, held=days - expected,
             taken_while_held=(taken_days & held).bit_count(), mg_taken=self._mg(mg_taken),
             mg_prescribed=self._mg(mg_prescribed), adherence=self._fraction(taken, expected),
@@ -751,7 +735,17 @@ class _Reader:
             below_threshold=expected > 0 and taken * denominator < numerator * expected,
             current_streak=current_streak(expected_taken, expected),
             longest_gap=longest_run_without(expected_taken, expected), late=late,
-            vomited=vomited, missed_reasons=reasons,
-            mg_protocol=self._protocol_mg(protocol_mg, days),
+            vomited=vomited, missed_reasons=reasons, mg_protocol=mg_protocol,
             relative_dose_intensity=self._fraction(mg_taken, protocol_cents * days),
         )
+
+    def _window(self, start: int, days: int, protocol_mg: Decimal):
+        # A window's dates and the protocol's dose over it: most of a cohort shares them.
+        key = (start, days, protocol_mg)
+        known = self.windows.get(key)
+        if known is None:
+            known = self.windows[key] = (
+                from_number(start) if days else None,
+                from_number(start + days - 1) if days else None,
+                Decimal(protocol_mg) * days, int(Decimal(protocol_mg) * 100))
+        return known
