@@ -305,8 +305,8 @@ class _Span(NamedTuple):
     """The days every participant's window lies within: how wide the masks and sums are.
 
     In study days for a window in study days, in dates (day numbers) otherwise. A
-    participant's own window may be shorter; it holds at most ``length`` days, so at most
-    ``chunks_for(length)`` blocks.
+    participant's own window may be shorter; it holds at most ``length`` days, and the
+    blocks summed for it (``_block_columns``) are one more than those days fill at most.
     """
 
     in_days: bool
@@ -553,11 +553,6 @@ def _range_counts(win, holds):
         .group_by(ranges.c.pid)
         .subquery("range_counts")
     )
-
-
-def _count(condition):
-    # FILTER clauses (PostgreSQL, SQLite 3.30+) cost less per row than SUM(CASE ...).
-    return func.count().filter(condition)
 
 
 def _report(cohort: Cohort, window: Window, scope: _Scope, span: _Span):
